@@ -1,0 +1,439 @@
+"""Settings: flags > `WIREWATCH_*` environment > config file > defaults.
+
+The config file is `--config PATH`, else `$WIREWATCH_CONFIG`, else
+`./wirewatch.yaml`, else `wirewatch.yaml` in the user config directory. Every
+command finds it the same way, so `run` and `search` with the same config see
+the same data. Unknown keys are errors (a typo would otherwise silently do
+nothing), with the closest valid key suggested. `load_settings` also records
+where each effective value came from, for `wirewatch config show`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from collections.abc import Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from platformdirs import user_config_dir, user_data_dir
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from wirewatch.core.errors import ConfigError
+
+ENV_PREFIX = "WIREWATCH_"
+CONFIG_ENV = "WIREWATCH_CONFIG"
+CONFIG_FILENAME = "wirewatch.yaml"
+PROJECT_URL = "https://github.com/wirewatch/wirewatch"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class FetchSettings(_Section):
+    """HTTP politeness and safety limits for feeds and article pages."""
+
+    user_agent: str = f"Wirewatch/0.1 (news monitor; +{PROJECT_URL})"
+    connect_timeout: float = Field(10.0, gt=0, description="seconds to open a connection")
+    read_timeout: float = Field(20.0, gt=0, description="seconds between two received bytes")
+    deadline: float = Field(60.0, gt=0, description="seconds for a whole fetch, all redirects")
+    max_body_bytes: int = Field(10 * 1024 * 1024, gt=0, description="after decompression")
+    max_redirects: int = Field(5, ge=0)
+    concurrency: int = Field(32, ge=1, description="fetches in flight overall")
+    per_host_concurrency: int = Field(2, ge=1, description="fetches in flight per host")
+    allow_private: list[str] = Field(
+        default_factory=list,
+        description=(
+            "addresses exempt from the SSRF guard: 'host', 'host:port', an IP or a CIDR "
+            "(e.g. '127.0.0.1:8080', '10.0.0.0/8'); empty refuses private/loopback/metadata"
+        ),
+    )
+
+
+class ScheduleSettings(_Section):
+    min_interval: float = Field(120.0, gt=0, description="seconds; never poll a feed faster")
+    max_interval: float = Field(6 * 3600.0, gt=0, description="seconds; never poll slower")
+    default_interval: float = Field(900.0, gt=0, description="seconds, until a feed's rhythm is learned")
+    max_backoff: float = Field(6 * 3600.0, gt=0, description="seconds; cap of error backoff")
+    dead_after: float = Field(3 * 86400.0, gt=0, description="seconds failing before 'dead'")
+
+
+class ParseSettings(_Section):
+    deadline: float = Field(1.0, gt=0, description="seconds of CPU for parsing one feed")
+    memory_mb: int = Field(64, gt=0, description="memory cap for parsing one feed")
+
+
+class EnrichSettings(_Section):
+    spacy_model: str = Field("en_core_web_sm", description="spaCy package name or model path")
+    ner_languages: list[str] = Field(default_factory=lambda: ["en"])
+    max_text_chars: int = Field(100_000, gt=0, description="longer texts are truncated, flagged")
+    topics_file: Path | None = Field(None, description="YAML of your own topics, added to IPTC")
+    story_window_hours: float = Field(72.0, gt=0)
+    batch_size: int = Field(32, ge=1)
+
+
+class NotifySettings(_Section):
+    webhook_secret: SecretStr | None = Field(
+        None, description="HMAC-SHA256 key that signs webhook bodies"
+    )
+    timeout: float = Field(10.0, gt=0)
+    max_attempts: int = Field(8, ge=1)
+    backoff_base: float = Field(2.0, gt=0, description="seconds; doubles per attempt")
+    backoff_max: float = Field(600.0, gt=0)
+
+
+class KafkaSettings(_Section):
+    bootstrap_servers: str = "127.0.0.1:9092"
+    topic_raw: str = "articles.raw"
+    topic_enriched: str = "articles.enriched"
+    topic_rules: str = "alerts.rules"
+    topic_alerts: str = "alerts"
+    client_id: str = "wirewatch"
+    poller_index: int = Field(0, ge=0, description="this poller's share of the feeds, 0-based")
+    poller_count: int = Field(1, ge=1, description="pollers splitting the feed list")
+
+
+class SearchSettings(_Section):
+    engine: Literal["opensearch", "elasticsearch"] = "opensearch"
+    url: str = "http://127.0.0.1:9200"
+    index_prefix: str = "wirewatch"
+    username: str | None = None
+    password: SecretStr | None = None
+
+
+class FeedEntry(_Section):
+    url: str
+    title: str | None = None
+    full_text: bool = False
+
+
+class RuleEntry(_Section):
+    name: str
+    query: str
+    webhook: str | None = None
+
+
+
+
+class _YamlFileSource(PydanticBaseSettingsSource):
+    """The config file's values (already read and checked by `load_settings`)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], data: Mapping[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self._data = dict(data)
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._data)
+
+
+_file_data: ContextVar[Mapping[str, Any]] = ContextVar("wirewatch_file_data", default={})
+
+
+class Settings(BaseSettings):
+    """All of Wirewatch's settings. Sections nest: `fetch.max_body_bytes`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_assignment=True,
+    )
+
+    data_dir: Path = Field(
+        Path("data"),
+        description="all embedded-runtime state; relative paths resolve against the config file",
+    )
+    allow_local_files: bool = Field(False, description="accept file:// feed URLs")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    queue_size: int = Field(256, ge=1, description="articles buffered between two stages")
+    feeds: list[FeedEntry] = Field(default_factory=list)
+    alerts: list[RuleEntry] = Field(default_factory=list)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    parse: ParseSettings = Field(default_factory=ParseSettings)
+    enrich: EnrichSettings = Field(default_factory=EnrichSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, v: Any) -> Any:
+        return v.upper() if isinstance(v, str) else v
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _YamlFileSource(settings_cls, _file_data.get()))
+
+
+@dataclass
+class LoadedSettings:
+    """Effective settings plus where each value came from."""
+
+    settings: Settings
+    config_file: Path | None
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def source_of(self, key: str) -> str:
+        while key:
+            if key in self.sources:
+                return self.sources[key]
+            key = key.rpartition(".")[0]
+        return "default"
+
+
+# --- discovery ------------------------------------------------------------------------
+
+
+def find_config_file(
+    explicit: Path | str | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Path | None:
+    """The config file every command uses; an explicitly named one must exist."""
+    env = os.environ if env is None else env
+    cwd = cwd or Path.cwd()
+    for named, origin in ((explicit, "--config"), (env.get(CONFIG_ENV), f"${CONFIG_ENV}")):
+        if named:
+            path = (cwd / Path(named).expanduser()).resolve()
+            if not path.is_file():
+                raise ConfigError(
+                    f"config file {path} (from {origin}) does not exist",
+                    hint="fix the path, or drop it to use ./wirewatch.yaml",
+                )
+            return path
+    local = cwd / CONFIG_FILENAME
+    if local.is_file():
+        return local.resolve()
+    user = Path(user_config_dir("wirewatch")) / CONFIG_FILENAME
+    return user if user.is_file() else None
+
+
+# --- key checking -----------------------------------------------------------------------
+
+
+def _section_models(model: type[BaseModel]) -> dict[str, type[BaseModel] | None]:
+    out: dict[str, type[BaseModel] | None] = {}
+    for name, info in model.model_fields.items():
+        ann = info.annotation
+        out[name] = ann if isinstance(ann, type) and issubclass(ann, _Section) else None
+    return out
+
+
+def all_keys(model: type[BaseModel] = Settings, prefix: str = "") -> list[str]:
+    """Every valid dotted key, for suggestions and `config show`."""
+    keys: list[str] = []
+    for name, sub in _section_models(model).items():
+        dotted = f"{prefix}{name}"
+        keys.append(dotted)
+        if sub is not None:
+            keys.extend(all_keys(sub, dotted + "."))
+    return keys
+
+
+def _unknown_key(key: str, origin: str) -> ConfigError:
+    close = difflib.get_close_matches(key, all_keys(), n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else "see `wirewatch config show` for valid keys"
+    return ConfigError(f"unknown setting '{key}' in {origin}", hint=hint)
+
+
+def _check_keys(data: Mapping[str, Any], origin: str, model: type[BaseModel] = Settings,
+                prefix: str = "") -> None:
+    sections = _section_models(model)
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if key not in sections:
+            raise _unknown_key(dotted, origin)
+        sub = sections[key]
+        if sub is not None and isinstance(value, Mapping):
+            _check_keys(value, origin, sub, dotted + ".")
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"cannot read config file {path}: {e.strerror}") from e
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or str(e)
+        raise ConfigError(
+            f"config file {path}{where} is not valid YAML: {problem}",
+            hint="fix the YAML syntax there",
+        ) from e
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold a mapping of settings at the top")
+    return data
+
+
+def _env_values(env: Mapping[str, str]) -> dict[str, Any]:
+    """WIREWATCH_FETCH__MAX_BODY_BYTES=1 -> {'fetch': {'max_body_bytes': '1'}}."""
+    out: dict[str, Any] = {}
+    for name, raw in env.items():
+        if not name.upper().startswith(ENV_PREFIX) or name.upper() == CONFIG_ENV:
+            continue
+        path = name[len(ENV_PREFIX):].lower().split("__")
+        value: Any = raw
+        if raw.strip().startswith(("[", "{")):
+            try:
+                value = json.loads(raw)
+            except json.JSONDecodeError as e:
+                raise ConfigError(
+                    f"environment variable {name} looks like JSON but is not: {e.msg}"
+                ) from e
+        node = out
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+    _check_keys(out, "the environment (WIREWATCH_* variables)")
+    return out
+
+
+def _unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for dotted, value in flat.items():
+        if value is None:
+            continue
+        node = out
+        *parents, last = dotted.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return out
+
+
+def _leaves(data: Mapping[str, Any], prefix: str = "") -> list[str]:
+    keys = []
+    for k, v in data.items():
+        dotted = f"{prefix}{k}"
+        if isinstance(v, Mapping) and v:
+            keys.extend(_leaves(v, dotted + "."))
+        else:
+            keys.append(dotted)
+    return keys
+
+
+def load_settings(
+    config: Path | str | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> LoadedSettings:
+    """Find, read, check and layer the settings. `overrides` are flags, as dotted keys."""
+    env = dict(os.environ if env is None else env)
+    cwd = cwd or Path.cwd()
+    config_file = find_config_file(config, env=env, cwd=cwd)
+    file_data = _read_config_file(config_file) if config_file else {}
+    _check_keys(file_data, f"config file {config_file}")
+    env_data = _env_values(env)
+    flag_data = _unflatten(overrides or {})
+    _check_keys(flag_data, "the command-line flags")
+
+    token = _file_data.set(file_data)
+    try:
+        # pydantic-settings reads the environment itself; hand it exactly the env we checked.
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update(env)
+        try:
+            settings = Settings(**flag_data)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+    except ValidationError as e:
+        raise ConfigError(_describe(e, config_file), hint="correct the value and retry") from e
+    finally:
+        _file_data.reset(token)
+
+    sources: dict[str, str] = {}
+    for origin, data in (
+        (f"file {config_file}", file_data),
+        ("env", env_data),
+        ("flag", flag_data),
+    ):
+        for key in _leaves(data):
+            sources[key] = origin
+    _resolve_paths(settings, config_file, sources, cwd)
+    return LoadedSettings(settings=settings, config_file=config_file, sources=sources)
+
+
+def _describe(err: ValidationError, config_file: Path | None) -> str:
+    parts = []
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"])
+        parts.append(f"setting '{key}': {e['msg']}")
+    origin = f" (config {config_file})" if config_file else ""
+    return "; ".join(parts) + origin
+
+
+def _resolve_paths(settings: Settings, config_file: Path | None, sources: dict[str, str],
+                   cwd: Path) -> None:
+    """Relative paths from the file resolve against its folder; from env/flags, against cwd."""
+
+    def base_for(key: str) -> Path:
+        src = sources.get(key, "default")
+        return config_file.parent if (src.startswith("file") and config_file) else cwd
+
+    if sources.get("data_dir") is None:
+        settings.data_dir = (
+            config_file.parent / "data" if config_file else Path(user_data_dir("wirewatch"))
+        )
+    elif not settings.data_dir.is_absolute():
+        settings.data_dir = (base_for("data_dir") / settings.data_dir.expanduser()).resolve()
+    tf = settings.enrich.topics_file
+    if tf is not None and not tf.is_absolute():
+        settings.enrich.topics_file = (base_for("enrich.topics_file") / tf).resolve()
+
+
+def effective_view(loaded: LoadedSettings) -> list[tuple[str, Any, str]]:
+    """(dotted key, value with secrets redacted, source) for every leaf setting."""
+    rows: list[tuple[str, Any, str]] = []
+
+    def walk(model: BaseModel, prefix: str) -> None:
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            dotted = f"{prefix}{name}"
+            if isinstance(value, _Section):
+                walk(value, dotted + ".")
+                continue
+            rows.append((dotted, _redact(value), loaded.source_of(dotted)))
+
+    walk(loaded.settings, "")
+    return rows
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, SecretStr):
+        return "**********" if value.get_secret_value() else ""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, list):
+        return [v.model_dump(mode="json") if isinstance(v, BaseModel) else v for v in value]
+    return value
