@@ -1,0 +1,200 @@
+"""Stored articles: the FTS5 index, entity/topic side tables, search and stories.
+
+`commit_enriched` moves a batch from the outbox into the index and records its
+alert hits in the same transaction, so an article is never stored twice, never
+lost between stages, and never alerted twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sinks.sqlite.alerts import insert_hits
+from sinks.sqlite.database import Database, iso, parse_iso
+from wirewatch.core.models import Alert, EnrichedArticle
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    """A story record to persist: opaque clustering state for one article."""
+
+    article_id: str
+    story_id: str
+    published_at: datetime
+    payload: bytes
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    story_id: str
+    size: int
+    title: str
+    first_published: datetime
+    last_published: datetime
+    sources: list[str] = field(default_factory=list)
+    article_ids: list[str] = field(default_factory=list)
+
+
+def _fts_text(e: EnrichedArticle) -> str:
+    a = e.article
+    if a.text and a.summary and a.summary not in a.text:
+        return f"{a.summary}\n{a.text}"
+    return a.text or a.summary
+
+
+def _index_article(c: Any, e: EnrichedArticle, now: datetime) -> None:
+    a = e.article
+    row = c.execute("SELECT rowid FROM articles WHERE id=?", (a.id,)).fetchone()
+    values = (a.feed_id, a.source, a.source_domain, a.canonical_url or a.url, a.title,
+              iso(a.published_at), iso(a.fetched_at), iso(now), e.language, e.story_id,
+              e.provenance.enrichment_version, e.to_json())
+    if row is None:
+        cur = c.execute(
+            "INSERT INTO articles(feed_id, source, source_domain, url, title, published_at, "
+            "fetched_at, stored_at, language, story_id, enrichment_version, payload, id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (*values, a.id),
+        )
+        rowid = cur.lastrowid
+    else:
+        rowid = row[0]
+        c.execute(
+            "UPDATE articles SET feed_id=?, source=?, source_domain=?, url=?, title=?, "
+            "published_at=?, fetched_at=?, stored_at=?, language=?, story_id=?, "
+            "enrichment_version=?, payload=?, version=version+1 WHERE rowid=?",
+            (*values, rowid),
+        )
+        c.execute("DELETE FROM articles_fts WHERE rowid=?", (rowid,))
+        c.execute("DELETE FROM article_entities WHERE article_id=?", (a.id,))
+        c.execute("DELETE FROM entities_fts WHERE article_id=?", (a.id,))
+        c.execute("DELETE FROM article_topics WHERE article_id=?", (a.id,))
+    c.execute("INSERT INTO articles_fts(rowid, title, text) VALUES (?,?,?)",
+              (rowid, a.title, _fts_text(e)))
+    c.executemany(
+        "INSERT OR REPLACE INTO article_entities(article_id, name, type, mentions, in_title, "
+        "salience) VALUES (?,?,?,?,?,?)",
+        [(a.id, en.name, en.type.value, en.mentions, int(en.in_title), en.salience)
+         for en in e.entities],
+    )
+    c.executemany(
+        "INSERT INTO entities_fts(article_id, type, name) VALUES (?,?,?)",
+        [(a.id, en.type.value, " | ".join([en.name, *en.aliases])) for en in e.entities],
+    )
+    c.executemany(
+        "INSERT OR REPLACE INTO article_topics(article_id, topic_id, label, score) "
+        "VALUES (?,?,?,?)",
+        [(a.id, t.id, t.label, t.score) for t in e.topics],
+    )
+
+
+class ArticleStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def commit_enriched(
+        self,
+        batch: Sequence[tuple[int | None, EnrichedArticle]],
+        story_rows: Sequence[StoryRow],
+        hits: Sequence[Alert],
+        *,
+        now: datetime,
+    ) -> list[Alert]:
+        """Index a batch, persist story state, record hits, clear the outbox; one transaction.
+
+        `batch` pairs each article with its outbox seq (None when it did not come from
+        the outbox). Returns the hits that were new (a re-run records none twice).
+        """
+        with self.db.transaction() as c:
+            for seq, e in batch:
+                _index_article(c, e, now)
+                if seq is not None:
+                    c.execute("DELETE FROM outbox WHERE article_id=? AND seq=?", (e.id, seq))
+            c.executemany(
+                "INSERT OR REPLACE INTO story_records(article_id, story_id, published_at, payload) "
+                "VALUES (?,?,?,?)",
+                [(s.article_id, s.story_id, iso(s.published_at), s.payload) for s in story_rows],
+            )
+            return insert_hits(c, hits)
+
+    def story_rows_since(self, since: datetime) -> list[StoryRow]:
+        rows = self.db.conn.execute(
+            "SELECT article_id, story_id, published_at, payload FROM story_records "
+            "WHERE published_at >= ? ORDER BY published_at, article_id",
+            (iso(since),),
+        )
+        return [StoryRow(str(a), str(s), parse_iso(p), bytes(b)) for a, s, p, b in rows]  # type: ignore[arg-type]
+
+    def expire_story_rows(self, before: datetime) -> int:
+        with self.db.transaction() as c:
+            return c.execute("DELETE FROM story_records WHERE published_at < ?",
+                             (iso(before),)).rowcount
+
+    def get(self, article_id: str) -> EnrichedArticle | None:
+        r = self.db.conn.execute("SELECT payload FROM articles WHERE id=?", (article_id,)).fetchone()
+        return EnrichedArticle.model_validate_json(r[0]) if r else None
+
+    def count(self) -> int:
+        return int(self.db.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def search(
+        self,
+        where: tuple[str, list[Any]] | None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 20,
+    ) -> list[EnrichedArticle]:
+        """Articles matching a compiled query (see `search_sql.compile_where`), newest first."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if where is not None:
+            clauses.append(f"({where[0]})")
+            params.extend(where[1])
+        if since is not None:
+            clauses.append("a.published_at >= ?")
+            params.append(iso(since))
+        if until is not None:
+            clauses.append("a.published_at < ?")
+            params.append(iso(until))
+        sql = "SELECT a.payload FROM articles a"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY a.published_at DESC, a.id LIMIT ?"
+        params.append(limit)
+        return [EnrichedArticle.model_validate_json(p) for (p,) in self.db.conn.execute(sql, params)]
+
+    def stories(
+        self, *, since: datetime | None, until: datetime | None, limit: int, min_size: int = 1
+    ) -> list[StorySummary]:
+        """The largest stories of a period, with their sources."""
+        params: list[Any] = []
+        cond = "story_id IS NOT NULL"
+        if since is not None:
+            cond += " AND published_at >= ?"
+            params.append(iso(since))
+        if until is not None:
+            cond += " AND published_at < ?"
+            params.append(iso(until))
+        rows = self.db.conn.execute(
+            f"SELECT story_id, COUNT(*) AS n, MIN(published_at), MAX(published_at) FROM articles "
+            f"WHERE {cond} GROUP BY story_id HAVING n >= ? "
+            "ORDER BY n DESC, MAX(published_at) DESC LIMIT ?",
+            (*params, min_size, limit),
+        ).fetchall()
+        out = []
+        for story_id, n, first, last in rows:
+            members = self.db.conn.execute(
+                f"SELECT id, title, source FROM articles WHERE story_id=? AND {cond} "
+                "ORDER BY published_at, id",
+                (story_id, *params),
+            ).fetchall()
+            sources = sorted({str(m[2]) for m in members})
+            out.append(StorySummary(
+                story_id=str(story_id), size=int(n), title=str(members[0][1]),
+                first_published=parse_iso(first), last_published=parse_iso(last),  # type: ignore[arg-type]
+                sources=sources, article_ids=[str(m[0]) for m in members],
+            ))
+        return out

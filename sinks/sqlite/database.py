@@ -1,0 +1,126 @@
+"""The embedded runtime's SQLite file: opening, schema, transactions.
+
+WAL mode so `wirewatch search` reads while `wirewatch run` writes; every hand-over
+between stages is one transaction, which is what makes a SIGKILL at any moment
+lose nothing and duplicate nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from wirewatch.core.errors import ConfigError
+
+DB_FILENAME = "wirewatch.db"
+SCHEMA_VERSION = "1"
+
+
+def iso(dt: datetime | None) -> str | None:
+    """Timestamps are stored as sortable ISO 8601 UTC text."""
+    if dt is None:
+        return None
+    return dt.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class Database:
+    """One connection to one SQLite file; use `transaction()` for every multi-row write."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+        self.conn = conn
+        self.path = path
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, data_dir: Path, filename: str = DB_FILENAME) -> Database:
+        """Open (creating if needed) the database in `data_dir`; unusable dirs are a ConfigError."""
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ConfigError(
+                f"cannot create data directory {data_dir}: {e.strerror}",
+                hint="set data_dir (or WIREWATCH_DATA_DIR) to a writable folder",
+            ) from e
+        path = data_dir / filename
+        try:
+            conn = sqlite3.connect(path, timeout=30.0, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            db = cls(conn, path)
+            db._migrate()
+        except sqlite3.OperationalError as e:
+            raise ConfigError(
+                f"cannot open database {path}: {e}",
+                hint="check that data_dir is writable and not on a read-only disk",
+            ) from e
+        return db
+
+    @classmethod
+    def memory(cls) -> Database:
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        db = cls(conn, None)
+        db._migrate()
+        return db
+
+    def _migrate(self) -> None:
+        schema = resources.files("sinks.sqlite").joinpath("schema.sql").read_text("utf-8")
+        self.conn.executescript(schema)
+        row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            self.conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+            )
+        elif row[0] != SCHEMA_VERSION:
+            raise ConfigError(
+                f"database {self.path} has schema version {row[0]}, this Wirewatch needs "
+                f"{SCHEMA_VERSION}",
+                hint="use the Wirewatch version that created it, or a new data_dir",
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self.conn.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, value),
+            )
+
+    def record_event(self, at: datetime, stage: str, subject: str, message: str) -> None:
+        """A problem with one thing, counted in `wirewatch status`."""
+        with self._lock:
+            self.conn.execute(
+                "INSERT INTO events(at, stage, subject, message) VALUES (?, ?, ?, ?)",
+                (iso(at), stage, subject, message[:2000]),
+            )
+
+    def close(self) -> None:
+        self.conn.close()

@@ -1,0 +1,147 @@
+"""Each CLI command as a subprocess, with its effect asserted (rows, JSON, files)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Cli
+
+pytestmark = pytest.mark.e2e
+
+OPML = """<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head><title>Mine</title></head>
+  <body>
+    <outline text="World">
+      <outline type="rss" text="BBC World" xmlUrl="https://feeds.bbci.co.uk/news/world/rss.xml"/>
+      <outline type="rss" text="NPR World" xmlUrl="https://feeds.npr.org/1004/rss.xml"/>
+    </outline>
+  </body>
+</opml>
+"""
+
+
+def test_help_everywhere(cli: Cli) -> None:
+    for args in ([], ["run"], ["feeds"], ["feeds", "add"], ["feeds", "import"],
+                 ["feeds", "export"], ["feeds", "list"], ["feeds", "rm"], ["search"],
+                 ["alerts"], ["alerts", "add"], ["alerts", "list"], ["alerts", "rm"],
+                 ["alerts", "hits"], ["status"], ["stories"], ["config"], ["config", "show"]):
+        r = cli(*args, "--help")
+        assert "Usage" in r.stdout, args
+
+
+def test_feeds_add_list_rm(cli: Cli) -> None:
+    added = cli.json("feeds", "add", "https://feeds.bbci.co.uk/news/world/rss.xml",
+                     "--title", "BBC World")
+    assert added["created"] is True
+    again = cli.json("feeds", "add", "https://feeds.bbci.co.uk/news/world/rss.xml")
+    assert again["created"] is False and again["feed"]["id"] == added["feed"]["id"]
+    assert cli.scalar("SELECT COUNT(*) FROM feeds") == 1
+    listed = cli.json("feeds", "list")
+    assert [(f["feed"]["title"], f["state"]["last_status"], f["state"]["consecutive_errors"])
+            for f in listed] == [("BBC World", "new", 0)]
+    assert "BBC World" in cli("feeds", "list").stdout
+    cli("feeds", "rm", added["feed"]["id"])
+    assert cli.scalar("SELECT COUNT(*) FROM feeds") == 0
+
+
+def test_feeds_import_and_export_round_trip(cli: Cli, tmp_path: Path) -> None:
+    src = tmp_path / "mine.opml"
+    src.write_text(OPML)
+    result = cli.json("feeds", "import", str(src))
+    assert result["added"] == 2
+    assert cli.json("feeds", "import", str(src))["added"] == 0
+    out = tmp_path / "export.opml"
+    cli("feeds", "export", "-o", str(out))
+    exported = out.read_text()
+    assert "https://feeds.bbci.co.uk/news/world/rss.xml" in exported
+    assert "https://feeds.npr.org/1004/rss.xml" in exported
+    # the export imports cleanly into a fresh data dir
+    fresh = Cli(cli.home, tmp_path / "other-data")
+    assert fresh.json("feeds", "import", str(out))["added"] == 2
+
+
+def test_malformed_opml_names_file_and_line_and_changes_nothing(cli: Cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.opml"
+    bad.write_text('<?xml version="1.0"?>\n<opml version="2.0">\n<body>\n'
+                   '<outline xmlUrl="https://a.example/feed">\n</body></opml>\n')
+    r = cli("feeds", "import", str(bad), ok=False)
+    assert r.returncode != 0
+    assert "bad.opml" in r.stderr and "line" in r.stderr
+    assert len(r.stderr.strip().splitlines()) <= 3
+    assert cli.scalar("SELECT COUNT(*) FROM feeds") == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://example.org/feed.xml", "unsupported URL scheme"),
+        ("file:///etc/passwd", "local files are not allowed"),
+        ("example.org/feed", "no scheme"),
+    ],
+)
+def test_refused_feed_urls(cli: Cli, url: str, message: str) -> None:
+    r = cli("feeds", "add", url, ok=False)
+    assert r.returncode == 2
+    assert message in r.stderr and "hint" in r.stderr
+    assert cli.scalar("SELECT COUNT(*) FROM feeds") == 0
+
+
+def test_alerts_add_list_rm_and_bad_query(cli: Cli) -> None:
+    rule = cli.json("alerts", "add", "rafah", 'rafah AND person:gallant',
+                    "--webhook", "https://hooks.example.org/x")
+    assert rule["name"] == "rafah" and rule["webhook_url"] == "https://hooks.example.org/x"
+    listed = cli.json("alerts", "list")
+    assert [(r["name"], r["query"], r["hits"]) for r in listed] == [
+        ("rafah", "rafah AND person:gallant", 0)]
+    r = cli("alerts", "add", "rafah", "other", ok=False)
+    assert r.returncode == 2 and "already exists" in r.stderr
+
+    bad = cli("alerts", "add", "broken", "gaza AND (rafah", ok=False)
+    assert bad.returncode == 2 and "column" in bad.stderr
+    neg = cli("alerts", "add", "negative", "NOT iraq", ok=False)
+    assert neg.returncode == 2 and "column 1" in neg.stderr
+    assert cli.scalar("SELECT COUNT(*) FROM rules") == 1
+
+    cli("alerts", "rm", "rafah")
+    assert cli.json("alerts", "list") == []
+
+
+def test_search_refuses_bad_query_with_column(cli: Cli) -> None:
+    r = cli("search", "*mail", ok=False)
+    assert r.returncode == 2 and "column 1" in r.stderr and "wildcard" in r.stderr.lower()
+
+
+def test_config_show_sources_and_redaction(cli: Cli, tmp_path: Path) -> None:
+    cfg = tmp_path / "w.yaml"
+    cfg.write_text("queue_size: 7\nnotify:\n  webhook_secret: hunter2\n")
+    shown = cli.json("config", "show", "--config", str(cfg),
+                     env={"WIREWATCH_FETCH__CONCURRENCY": "3"})
+    s = shown["settings"]
+    assert s["queue_size"] == {"value": 7, "source": f"file {cfg}"}
+    assert s["fetch.concurrency"] == {"value": 3, "source": "env"}
+    assert s["data_dir"]["source"] == "env"  # the fixture sets WIREWATCH_DATA_DIR
+    assert s["notify.webhook_secret"]["value"] == "**********"
+    text = cli("config", "show", "--config", str(cfg)).stdout
+    assert "hunter2" not in text and "hunter2" not in json.dumps(shown)
+
+
+def test_unknown_config_key_fails_with_suggestion_and_changes_nothing(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cfg = tmp_path / "w.yaml"
+    cfg.write_text("alow_local_files: true\n")
+    r = cli("run", "--once", "--config", str(cfg), ok=False)
+    assert r.returncode == 2
+    assert "alow_local_files" in r.stderr and "allow_local_files" in r.stderr
+    assert not (cli.data_dir / "wirewatch.db").exists()
+
+
+def test_unwritable_data_dir_exits_non_zero(cli: Cli, tmp_path: Path) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder")
+    r = cli("run", "--once", env={"WIREWATCH_DATA_DIR": str(blocker / "data")}, ok=False)
+    assert r.returncode != 0 and "data directory" in r.stderr

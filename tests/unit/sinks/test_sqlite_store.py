@@ -1,0 +1,132 @@
+"""The SQLite store's hand-overs: atomic, idempotent, nothing lost between stages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from sinks.sqlite.alerts import AlertStore
+from sinks.sqlite.articles import ArticleStore, StoryRow
+from sinks.sqlite.database import Database
+from sinks.sqlite.feeds import FeedStore
+from wirewatch.core.errors import ConfigError, FeedError
+from wirewatch.core.ids import alert_id
+from wirewatch.core.models import (
+    Alert,
+    AlertRule,
+    Article,
+    DeliveryState,
+    EnrichedArticle,
+    Entity,
+    EntityType,
+    Feed,
+    FeedState,
+    FeedStatus,
+    Provenance,
+    TopicTag,
+)
+
+T = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+
+
+def feed() -> Feed:
+    return Feed(id="f1", url="https://ex.com/feed", added_at=T)
+
+
+def art(i: int, title: str = "Gaza talks resume", h: str = "h") -> Article:
+    return Article(id=f"a{i}", url=f"https://ex.com/{i}", feed_id="f1",
+                   feed_url="https://ex.com/feed", source="Example", title=f"{title} {i}",
+                   summary="Officials met in Cairo.", published_at=T + timedelta(minutes=i),
+                   fetched_at=T, content_hash=f"{h}{i}")
+
+
+def enrich(a: Article, story: str = "s1") -> EnrichedArticle:
+    return EnrichedArticle(
+        article=a, language="en", story_id=story, enriched_at=T,
+        entities=[Entity(name="Yoav Gallant", type=EntityType.PERSON, mentions=2,
+                         first_position=0, salience=0.5, aliases=["Gallant"])],
+        topics=[TopicTag(id="medtop:11000000", label="politics", score=0.5)],
+        provenance=Provenance(enrichment_version="1"),
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    return Database.open(tmp_path / "data")
+
+
+def test_accept_poll_is_one_transaction_with_outbox_and_seen(db: Database) -> None:
+    feeds = FeedStore(db)
+    feeds.add(feed())
+    state = FeedState(feed_id="f1", etag='"v1"', last_status=FeedStatus.OK, next_poll_at=T)
+    feeds.accept_poll(feed(), state, [art(1), art(2)], now=T)
+    assert feeds.get("f1").state.etag == '"v1"'  # type: ignore[union-attr]
+    assert feeds.content_hashes(["a1", "a2", "a3"]) == {"a1": "h1", "a2": "h2"}
+    assert [p.article.id for p in feeds.pending()] == ["a1", "a2"]
+
+
+def test_an_update_in_the_outbox_replaces_the_older_version(db: Database) -> None:
+    feeds, articles = FeedStore(db), ArticleStore(db)
+    feeds.add(feed())
+    feeds.accept_poll(feed(), FeedState(feed_id="f1"), [art(1)], now=T)
+    old = feeds.pending()[0]
+    feeds.accept_poll(feed(), FeedState(feed_id="f1"), [art(1, h="new")], now=T)
+    new = feeds.pending()[0]
+    assert new.seq > old.seq and new.article.content_hash == "new1"
+    # storing the old version must not clear the newer one from the outbox
+    articles.commit_enriched([(old.seq, enrich(old.article))], [], [], now=T)
+    assert [p.article.content_hash for p in feeds.pending()] == ["new1"]
+
+
+def test_commit_enriched_clears_outbox_and_records_each_hit_once(db: Database) -> None:
+    feeds, articles, alerts = FeedStore(db), ArticleStore(db), AlertStore(db)
+    feeds.add(feed())
+    alerts.add_rule(AlertRule(id="r1", name="gaza", query="gaza",
+                              webhook_url="https://hooks.example.org/x", created_at=T))
+    feeds.accept_poll(feed(), FeedState(feed_id="f1"), [art(1), art(2)], now=T)
+    batch = [(p.seq, enrich(p.article)) for p in feeds.pending()]
+    hits = [Alert(id=alert_id("r1", e.id), rule_id="r1", rule_name="gaza", query="gaza",
+                  article_id=e.id, title=e.article.title, source="Example",
+                  published_at=e.article.published_at, matched_at=T) for _, e in batch]
+    stories = [StoryRow(e.id, "s1", e.article.published_at, b"sig") for _, e in batch]
+    assert len(articles.commit_enriched(batch, stories, hits, now=T)) == 2
+    assert feeds.outbox_size() == 0 and articles.count() == 2
+    # a replay (crash after commit, or the same article again) adds nothing
+    assert articles.commit_enriched(batch, stories, hits, now=T) == []
+    assert articles.count() == 2
+    rows = alerts.hits()
+    assert len(rows) == 2 and {h.delivery_state for h in rows} == {DeliveryState.PENDING}
+    assert [r.article_id for r in articles.story_rows_since(T)] == ["a1", "a2"]
+
+
+def test_failed_delivery_is_rescheduled_then_given_up(db: Database) -> None:
+    alerts, articles = AlertStore(db), ArticleStore(db)
+    alerts.add_rule(AlertRule(id="r1", name="gaza", query="gaza",
+                              webhook_url="https://hooks.example.org/x", created_at=T))
+    a = art(1)
+    hit = Alert(id="h1", rule_id="r1", rule_name="gaza", query="gaza", article_id="a1",
+                title=a.title, source="Example", published_at=T, matched_at=T)
+    articles.commit_enriched([(None, enrich(a))], [], [hit], now=T)
+    assert [h.alert.id for h in alerts.due_deliveries(T)] == ["h1"]
+    alerts.mark_attempt_failed("h1", "HTTP 503", retry_at=T + timedelta(minutes=1))
+    assert alerts.due_deliveries(T) == []
+    assert [h.attempts for h in alerts.due_deliveries(T + timedelta(minutes=2))] == [1]
+    alerts.mark_attempt_failed("h1", "HTTP 503", retry_at=None)
+    assert alerts.hits()[0].delivery_state is DeliveryState.FAILED
+
+
+def test_feed_add_is_idempotent_and_rm_unknown_is_clear(db: Database) -> None:
+    feeds = FeedStore(db)
+    assert feeds.add(feed())[1] is True
+    assert feeds.add(feed())[1] is False
+    with pytest.raises(FeedError, match="no feed"):
+        feeds.remove("https://nope.example/feed")
+
+
+def test_unwritable_data_dir_is_a_config_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ConfigError, match="data directory"):
+        Database.open(blocker / "sub")

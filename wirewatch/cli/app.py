@@ -1,0 +1,51 @@
+"""The `wirewatch` command."""
+
+from __future__ import annotations
+
+import typer
+
+from wirewatch import __version__
+from wirewatch.cli import alerts, feeds, inspect, run
+
+app = typer.Typer(
+    name="wirewatch",
+    help="Watch news feeds, enrich and index every article, fire keyword alerts.\n\n"
+    "Every command takes --config (else $WIREWATCH_CONFIG, ./wirewatch.yaml, the user "
+    "config dir) and --help.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(feeds.app, name="feeds")
+app.add_typer(alerts.app, name="alerts")
+app.command("run")(run.run)
+app.command("search")(inspect.search)
+app.command("stories")(inspect.stories)
+app.command("status")(inspect.status)
+
+config_app = typer.Typer(help="Inspect the settings.", no_args_is_help=True)
+config_app.command("show")(inspect.config_show)
+app.add_typer(config_app, name="config")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"wirewatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Wirewatch: streaming news monitoring."""
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""What every command shares: the --config/--data-dir options, loading, output, errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+
+from wirewatch.core.errors import WirewatchError
+from wirewatch.core.settings import LoadedSettings, load_settings
+from wirewatch.runtime.context import AppContext, open_context
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Config file (else $WIREWATCH_CONFIG, ./wirewatch.yaml, "
+                 "the user config dir).", show_default=False),
+]
+DataDirOpt = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Where the embedded runtime keeps its state "
+                 "(overrides data_dir).", show_default=False),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def fail(message: str, hint: str | None = None, code: int = EXIT_USAGE) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    if hint:
+        err.print(f"[yellow]hint:[/] {hint}", highlight=False)
+    return typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a WirewatchError into one clear line and a non-zero exit, not a traceback."""
+    try:
+        yield
+    except WirewatchError as e:
+        raise fail(e.message, e.hint) from None
+
+
+def load(config: Path | None, data_dir: Path | None = None,
+         extra: Mapping[str, Any] | None = None) -> LoadedSettings:
+    overrides: dict[str, Any] = dict(extra or {})
+    if data_dir is not None:
+        overrides["data_dir"] = str(data_dir)
+    with user_errors():
+        return load_settings(config, overrides=overrides)
+
+
+@contextmanager
+def app_context(config: Path | None, data_dir: Path | None = None,
+                extra: Mapping[str, Any] | None = None) -> Iterator[AppContext]:
+    loaded = load(config, data_dir, extra)
+    with user_errors():
+        ctx = open_context(loaded)
+    try:
+        with user_errors():
+            yield ctx
+    finally:
+        ctx.close()
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2) + "\n")
+
+
+def parse_when(text: str | None, option: str) -> datetime | None:
+    """--since/--until: ISO 8601 dates/times (UTC if no offset) or relative '24h', '7d', '30m'."""
+    if text is None:
+        return None
+    t = text.strip()
+    units = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+    if t[:-1].isdigit() and t[-1:].lower() in units:
+        return datetime.now(UTC) - timedelta(seconds=int(t[:-1]) * units[t[-1].lower()])
+    try:
+        dt = datetime.fromisoformat(t.replace("Z", "+00:00"))
+    except ValueError:
+        raise fail(f"{option} {text!r} is not a date",
+                   "use ISO 8601 (2026-11-25, 2026-11-25T08:00Z) or a span like 24h, 7d") from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def ago(dt: datetime | None) -> str:
+    if dt is None:
+        return "never"
+    secs = (datetime.now(UTC) - dt).total_seconds()
+    future = secs < 0
+    secs = abs(secs)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if secs >= size:
+            n = f"{int(secs // size)}{unit}"
+            break
+    else:
+        n = f"{int(secs)}s"
+    return f"in {n}" if future else f"{n} ago"

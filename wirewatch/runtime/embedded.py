@@ -1,0 +1,371 @@
+"""The embedded runtime: poll → enrich → store/index → match → notify, in one process.
+
+Stages are asyncio tasks joined by bounded queues, so a slow stage holds the
+others back instead of growing memory. Durability does not depend on the queues:
+ingest commits what it accepts to the outbox table before queueing it, and the
+store stage indexes, records hits and clears the outbox in one transaction. After
+a crash the next run starts by re-queueing the outbox, and hits are unique per
+rule and article — nothing is lost, nothing is stored or alerted twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
+
+from ingest.poll import PollOutcome, poll_feed
+from processors.matching import Matcher
+from sinks.sqlite.articles import StoryRow
+from sinks.sqlite.database import iso
+from sinks.sqlite.feeds import FeedRow
+from sinks.webhook import WebhookSender, next_attempt_delay
+from wirewatch.core.ids import alert_id
+from wirewatch.core.models import Alert, Article, EnrichedArticle, FeedStatus
+from wirewatch.runtime.context import AppContext
+
+log = logging.getLogger("wirewatch.runtime")
+
+_DONE: Any = object()  # end-of-stream marker between stages
+STATUS_KEY = "runtime_status"
+
+
+class EnrichStage(Protocol):
+    """What the runtime needs from processors' Enricher."""
+
+    def enrich(self, articles: Sequence[Article]) -> tuple[list[EnrichedArticle], list[StoryRow]]:
+        ...
+
+
+@dataclass
+class RunSummary:
+    feeds_polled: int = 0
+    feeds_ok: int = 0
+    feeds_not_modified: int = 0
+    feeds_failed: list[dict[str, str]] = field(default_factory=list)
+    articles_new: int = 0
+    articles_updated: int = 0
+    articles_recovered: int = 0
+    articles_stored: int = 0
+    enrich_notes: int = 0
+    hits_new: int = 0
+    deliveries_ok: int = 0
+    deliveries_failed: int = 0
+    deliveries_pending: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+ProgressFn = Callable[[str, dict[str, Any]], None]
+
+
+class EmbeddedPipeline:
+    def __init__(
+        self,
+        ctx: AppContext,
+        *,
+        fetcher: Any,
+        parse: Callable[..., Any],
+        enricher: EnrichStage,
+        sender: WebhookSender,
+        fulltext: Any = None,
+        progress: ProgressFn | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.fetcher = fetcher
+        self.parse = parse
+        self.enricher = enricher
+        self.sender = sender
+        self.fulltext = fulltext
+        self.progress = progress or (lambda event, data: None)
+        self.rng = rng or random.Random()
+        size = ctx.settings.queue_size
+        self.raw_q: asyncio.Queue[Any] = asyncio.Queue(maxsize=size)
+        self.enriched_q: asyncio.Queue[Any] = asyncio.Queue(maxsize=size)
+        self.summary = RunSummary()
+        self.stop = asyncio.Event()
+        self._wake_notifier = asyncio.Event()
+        self._matcher = Matcher()
+        self._rules_sig: tuple[tuple[str, str, bool], ...] = ()
+        self._rules: dict[str, Any] = {}
+        self._started = time.monotonic()
+
+    # --- entry point ---------------------------------------------------------------------
+
+    async def run(self, *, once: bool) -> RunSummary:
+        """Run until `stop` is set (or, with `once`, until every feed was polled and drained)."""
+        self._load_rules()
+        stages = [
+            asyncio.create_task(self._ingest(once), name="ingest"),
+            asyncio.create_task(self._enrich(), name="enrich"),
+            asyncio.create_task(self._store(), name="store"),
+        ]
+        background = [asyncio.create_task(self._status_loop(), name="status")]
+        if not once:
+            background.append(asyncio.create_task(self._notify_loop(), name="notify"))
+        try:
+            await asyncio.gather(*stages)
+            await self._deliver_due()  # a --once run still sends what it found
+        finally:
+            for t in (*stages, *background):
+                t.cancel()
+            for t in (*stages, *background):
+                with contextlib.suppress(asyncio.CancelledError):
+                    await t
+            self.summary.deliveries_pending = self.ctx.alerts.count_hits().get("pending", 0)
+            self.summary.seconds = round(time.monotonic() - self._started, 3)
+            self.summary.interrupted = self.stop.is_set() and not once
+            self._write_status(running=False)
+        return self.summary
+
+    async def aclose(self) -> None:
+        """Close network clients (the fetcher's and the webhook sender's)."""
+        for part in (self.fetcher, self.sender, self.fulltext):
+            close = getattr(part, "aclose", None)
+            if close is not None:
+                await close()
+
+    # --- stage 1: ingest ------------------------------------------------------------------
+
+    async def _ingest(self, once: bool) -> None:
+        try:
+            await self._recover_outbox()
+            if once:
+                rows = [r for r in self.ctx.feeds.all()
+                        if r.feed.enabled and r.state.last_status is not FeedStatus.GONE]
+                self.progress("feeds_total", {"count": len(rows)})
+                await self._poll_many(rows)
+            else:
+                while not self.stop.is_set():
+                    now = self.ctx.clock.now()
+                    due = self.ctx.feeds.due(now)
+                    due = [r for r in due if r.state.last_status is not FeedStatus.GONE]
+                    if due:
+                        await self._poll_many(due)
+                        continue
+                    nxt = self.ctx.feeds.next_due_at(now)
+                    wait = 60.0 if nxt is None else max(0.5, (nxt - now).total_seconds())
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.stop.wait(), timeout=min(wait, 60.0))
+        finally:
+            await self.raw_q.put(_DONE)
+
+    async def _recover_outbox(self) -> None:
+        """Re-queue what an earlier run accepted but did not store (a crash, a stop)."""
+        after = 0
+        while True:
+            pending = self.ctx.feeds.pending(after_seq=after, limit=500)
+            if not pending:
+                return
+            for p in pending:
+                await self.raw_q.put((p.seq, p.article))
+                self.summary.articles_recovered += 1
+            after = pending[-1].seq
+
+    async def _poll_many(self, rows: Sequence[FeedRow]) -> None:
+        limit = asyncio.Semaphore(max(1, self.ctx.settings.fetch.concurrency))
+
+        async def one(row: FeedRow) -> None:
+            async with limit:
+                if self.stop.is_set():
+                    return
+                await self._poll_one(row)
+
+        await asyncio.gather(*(one(r) for r in rows))
+
+    async def _poll_one(self, row: FeedRow) -> None:
+        clock = self.ctx.clock
+        try:
+            outcome: PollOutcome = await poll_feed(
+                row.feed, row.state, fetcher=self.fetcher, parse=self.parse,
+                seen=self.ctx.feeds, clock=clock, schedule_settings=self.ctx.settings.schedule,
+                fulltext=self.fulltext if row.feed.full_text else None,
+            )
+        except Exception as e:  # a bug in one feed's handling must not stop the others
+            log.exception("polling %s failed unexpectedly", row.feed.url)
+            self._feed_failed(row.feed.url, f"internal error: {e!r}")
+            return
+        self.ctx.feeds.accept_poll(outcome.feed, outcome.state, outcome.articles, now=clock.now())
+        self.summary.feeds_polled += 1
+        if outcome.error:
+            self._feed_failed(outcome.feed.url, outcome.error)
+        elif outcome.state.last_status is FeedStatus.NOT_MODIFIED:
+            self.summary.feeds_not_modified += 1
+        else:
+            self.summary.feeds_ok += 1
+        self.summary.articles_new += outcome.new_count
+        self.summary.articles_updated += outcome.updated_count
+        self.progress("feed_polled", {"url": outcome.feed.url, "error": outcome.error,
+                                      "articles": len(outcome.articles)})
+        if outcome.articles:
+            for p in self.ctx.feeds.pending_for([a.id for a in outcome.articles]):
+                await self.raw_q.put((p.seq, p.article))
+
+    def _feed_failed(self, url: str, error: str) -> None:
+        self.summary.feeds_failed.append({"url": url, "error": error})
+        self.ctx.db.record_event(self.ctx.clock.now(), "ingest", url, error)
+
+    # --- stage 2: enrich ------------------------------------------------------------------
+
+    async def _batches(self, q: asyncio.Queue[Any], size: int) -> Any:
+        """Yield lists of up to `size` items: wait for one, then take what is already there."""
+        done = False
+        while not done:
+            item = await q.get()
+            if item is _DONE:
+                return
+            batch = [item]
+            while len(batch) < size:
+                try:
+                    nxt = q.get_nowait()
+                except asyncio.QueueEmpty:
+                    break
+                if nxt is _DONE:
+                    done = True
+                    break
+                batch.append(nxt)
+            yield batch
+
+    async def _enrich(self) -> None:
+        try:
+            async for batch in self._batches(self.raw_q, self.ctx.settings.enrich.batch_size):
+                articles = [a for _, a in batch]
+                try:
+                    enriched, stories = await asyncio.to_thread(self.enricher.enrich, articles)
+                except Exception as e:
+                    # The enricher handles bad articles itself; this is a bug or a broken
+                    # model. The batch stays in the outbox and is retried on the next run.
+                    log.exception("enrichment failed for a batch of %d", len(articles))
+                    self.ctx.db.record_event(self.ctx.clock.now(), "enrich",
+                                             f"{len(articles)} articles", repr(e))
+                    continue
+                by_id = {s.article_id: s for s in stories}
+                out = [(seq, e, by_id.get(e.id)) for (seq, _), e in zip(batch, enriched,
+                                                                         strict=True)]
+                self.summary.enrich_notes += sum(1 for e in enriched if e.notes)
+                await self.enriched_q.put(out)
+        finally:
+            await self.enriched_q.put(_DONE)
+
+    # --- stage 3: store, index, match ---------------------------------------------------------
+
+    async def _store(self) -> None:
+        while True:
+            batch = await self.enriched_q.get()
+            if batch is _DONE:
+                return
+            self._load_rules()
+            now = self.ctx.clock.now()
+            hits: list[Alert] = []
+            for _, e, _ in batch:
+                for rule_id in self._matcher.match(e):
+                    rule = self._rules[rule_id]
+                    a = e.article
+                    hits.append(Alert(
+                        id=alert_id(rule.id, a.id), rule_id=rule.id, rule_name=rule.name,
+                        query=rule.query, article_id=a.id, story_id=e.story_id, title=a.title,
+                        url=a.canonical_url or a.url, source=a.source,
+                        published_at=a.published_at, matched_at=now,
+                    ))
+            new_hits = self.ctx.articles.commit_enriched(
+                [(seq, e) for seq, e, _ in batch],
+                [s for _, _, s in batch if s is not None],
+                hits, now=now,
+            )
+            self.summary.articles_stored += len(batch)
+            self.summary.hits_new += len(new_hits)
+            self.progress("stored", {"count": len(batch), "hits": len(new_hits)})
+            if new_hits:
+                self._wake_notifier.set()
+
+    def _load_rules(self) -> None:
+        """(Re)compile rules when they changed; a rule that no longer parses is skipped, logged."""
+        rules = self.ctx.alerts.rules()
+        sig = tuple((r.id, r.query, r.enabled) for r in rules)
+        if sig == self._rules_sig:
+            return
+        matcher = Matcher()
+        for r in rules:
+            if not r.enabled:
+                continue
+            try:
+                matcher.add(r.id, r.query)
+            except Exception as e:
+                self.ctx.db.record_event(self.ctx.clock.now(), "alerts", r.name, str(e))
+                log.error("alert %r skipped: %s", r.name, e)
+        self._matcher, self._rules_sig = matcher, sig
+        self._rules = {r.id: r for r in rules}
+
+    # --- stage 4: notify ----------------------------------------------------------------------
+
+    async def _notify_loop(self) -> None:
+        """Deliver webhooks as hits arrive and as retries fall due."""
+        while True:
+            await self._deliver_due()
+            nxt = self.ctx.alerts.next_delivery_at()
+            wait = 5.0
+            if nxt is not None:
+                wait = min(wait, max(0.05, (nxt - self.ctx.clock.now()).total_seconds()))
+            self._wake_notifier.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake_notifier.wait(), timeout=wait)
+
+    async def _deliver_due(self) -> None:
+        """One pass over due deliveries; failures are rescheduled, never block the pipeline."""
+        due = self.ctx.alerts.due_deliveries(self.ctx.clock.now())
+        await asyncio.gather(*(self._deliver(h.alert, h.webhook_url or "", h.attempts)
+                               for h in due))
+
+    async def _deliver(self, alert: Alert, url: str, attempts: int) -> None:
+        settings = self.ctx.settings.notify
+        result = await self.sender.send(url, alert)
+        now = self.ctx.clock.now()
+        if result.ok:
+            self.ctx.alerts.mark_delivered(alert.id, now)
+            self.summary.deliveries_ok += 1
+            return
+        tried = attempts + 1
+        retry_at = None
+        if result.retryable and tried < settings.max_attempts:
+            delay = next_attempt_delay(tried, settings, self.rng)
+            if result.retry_after:
+                delay = max(delay, min(result.retry_after, settings.backoff_max))
+            retry_at = now + timedelta(seconds=delay)
+        self.ctx.alerts.mark_attempt_failed(alert.id, result.error or "failed", retry_at=retry_at)
+        if retry_at is None:
+            self.summary.deliveries_failed += 1
+            self.ctx.db.record_event(now, "notify", alert.rule_name,
+                                     f"webhook gave up after {tried} attempts: {result.error}")
+
+    # --- status -----------------------------------------------------------------------------
+
+    async def _status_loop(self) -> None:
+        while True:
+            self._write_status(running=True)
+            await asyncio.sleep(2.0)
+
+    def _write_status(self, *, running: bool) -> None:
+        snapshot = {
+            "running": running,
+            "pid": os.getpid(),
+            "updated_at": iso(self.ctx.clock.now()),
+            "queues": {"raw": self.raw_q.qsize(), "enriched": self.enriched_q.qsize()},
+            "queue_capacity": self.ctx.settings.queue_size,
+            "summary": self.summary.to_dict(),
+        }
+        try:
+            self.ctx.db.set_meta(STATUS_KEY, json.dumps(snapshot))
+        except Exception:  # status is best effort; never let it stop the pipeline
+            log.debug("could not write runtime status", exc_info=True)

@@ -1,0 +1,97 @@
+"""Adding feeds and alert rules: the checks every entry point shares.
+
+The CLI, OPML import and the config file all go through here, so a feed URL or a
+rule query is refused the same way everywhere: one line saying what is wrong and
+how to fix it, with nothing changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sinks.sqlite.alerts import AlertStore
+from sinks.sqlite.feeds import FeedRow, FeedStore
+from wirewatch.core.clock import Clock
+from wirewatch.core.errors import FeedError
+from wirewatch.core.ids import feed_id_for_url, rule_id_for_name
+from wirewatch.core.models import AlertRule, Feed
+from wirewatch.core.query import parse_query
+from wirewatch.core.settings import Settings
+
+_LOCAL_HINT = "set allow_local_files: true in the config (or WIREWATCH_ALLOW_LOCAL_FILES=1)"
+
+
+def normalise_feed_url(raw: str, *, allow_local_files: bool, base_dir: Path | None = None) -> str:
+    """Check a feed URL and return it in stored form (absolute file:// for local files)."""
+    url = raw.strip()
+    if not url:
+        raise FeedError("empty feed URL", hint="give an http(s):// URL")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in {"http", "https"}:
+        if not parts.hostname:
+            raise FeedError(f"feed URL {url!r} has no host", hint="write it as https://host/path")
+        return url
+    if scheme == "file" or (scheme == "" and base_dir is not None) or (
+        len(scheme) == 1 and url[1:3] in {":\\", ":/"}  # a Windows drive letter
+    ):
+        if not allow_local_files:
+            raise FeedError(f"local feed {url!r} refused: local files are not allowed",
+                            hint=_LOCAL_HINT)
+        path = Path(parts.path) if scheme == "file" else Path(url)
+        if not path.is_absolute():
+            path = (base_dir or Path.cwd()) / path
+        path = path.resolve()
+        if not path.is_file():
+            raise FeedError(f"local feed file {path} does not exist", hint="check the path")
+        return path.as_uri()
+    if scheme == "":
+        raise FeedError(f"feed URL {url!r} has no scheme", hint=f"did you mean https://{url} ?")
+    raise FeedError(
+        f"unsupported URL scheme {scheme!r} in {url!r}",
+        hint="use http:// or https:// (or file:// with allow_local_files: true)",
+    )
+
+
+@dataclass(frozen=True)
+class AddedFeed:
+    row: FeedRow
+    created: bool
+
+
+def add_feed(store: FeedStore, settings: Settings, clock: Clock, url: str, *,
+             title: str | None = None, full_text: bool = False,
+             base_dir: Path | None = None) -> AddedFeed:
+    stored_url = normalise_feed_url(url, allow_local_files=settings.allow_local_files,
+                                    base_dir=base_dir)
+    feed = Feed(id=feed_id_for_url(stored_url), url=stored_url, title=title,
+                full_text=full_text, added_at=clock.now())
+    row, created = store.add(feed)
+    if not created and (title or full_text != row.feed.full_text):
+        store.update_settings(row.feed.id, title=title, full_text=full_text)
+        row = store.get(row.feed.id) or row
+    return AddedFeed(row, created)
+
+
+def make_rule(name: str, query: str, webhook: str | None, clock: Clock) -> AlertRule:
+    """Build a rule after checking its query parses (QueryError otherwise)."""
+    parse_query(query)
+    if webhook is not None:
+        scheme = urlsplit(webhook).scheme.lower()
+        if scheme not in {"http", "https"} or not urlsplit(webhook).hostname:
+            raise FeedError(f"webhook URL {webhook!r} is not an http(s) URL",
+                            hint="give the full https:// address of the receiver")
+    return AlertRule(id=rule_id_for_name(name), name=name.strip(), query=query,
+                     webhook_url=webhook, created_at=clock.now())
+
+
+def sync_from_config(settings: Settings, feeds: FeedStore, alerts: AlertStore,
+                     clock: Clock, base_dir: Path | None = None) -> None:
+    """Make the feeds and alerts of the config file exist in the database."""
+    for entry in settings.feeds:
+        add_feed(feeds, settings, clock, entry.url, title=entry.title,
+                 full_text=entry.full_text, base_dir=base_dir)
+    for rule in settings.alerts:
+        alerts.add_rule(make_rule(rule.name, rule.query, rule.webhook, clock), replace=True)
