@@ -15,6 +15,7 @@ from typing import Any
 from sinks.sqlite.alerts import insert_hits
 from sinks.sqlite.database import Database, iso, parse_iso
 from wirewatch.core.models import Alert, EnrichedArticle
+from wirewatch.core.query.fields import ALIAS_SEPARATOR
 
 
 @dataclass(frozen=True)
@@ -69,19 +70,14 @@ def _index_article(c: Any, e: EnrichedArticle, now: datetime) -> None:
         )
         c.execute("DELETE FROM articles_fts WHERE rowid=?", (rowid,))
         c.execute("DELETE FROM article_entities WHERE article_id=?", (a.id,))
-        c.execute("DELETE FROM entities_fts WHERE article_id=?", (a.id,))
         c.execute("DELETE FROM article_topics WHERE article_id=?", (a.id,))
     c.execute("INSERT INTO articles_fts(rowid, title, text) VALUES (?,?,?)",
               (rowid, a.title, _fts_text(e)))
     c.executemany(
         "INSERT OR REPLACE INTO article_entities(article_id, name, type, mentions, in_title, "
-        "salience) VALUES (?,?,?,?,?,?)",
-        [(a.id, en.name, en.type.value, en.mentions, int(en.in_title), en.salience)
-         for en in e.entities],
-    )
-    c.executemany(
-        "INSERT INTO entities_fts(article_id, type, name) VALUES (?,?,?)",
-        [(a.id, en.type.value, " | ".join([en.name, *en.aliases])) for en in e.entities],
+        "salience, aliases) VALUES (?,?,?,?,?,?,?)",
+        [(a.id, en.name, en.type.value, en.mentions, int(en.in_title), en.salience,
+          ALIAS_SEPARATOR.join(en.aliases)) for en in e.entities],
     )
     c.executemany(
         "INSERT OR REPLACE INTO article_topics(article_id, topic_id, label, score) "

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
+from sinks.sqlite.search_sql import register_functions
 from wirewatch.core.errors import ConfigError
 
 DB_FILENAME = "wirewatch.db"
@@ -59,6 +60,7 @@ class Database:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            register_functions(conn)
             db = cls(conn, path)
             db._migrate()
         except sqlite3.OperationalError as e:
@@ -71,6 +73,7 @@ class Database:
     @classmethod
     def memory(cls) -> Database:
         conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        register_functions(conn)
         db = cls(conn, None)
         db._migrate()
         return db

@@ -70,14 +70,8 @@ CREATE TABLE IF NOT EXISTS article_entities (
     mentions    INTEGER NOT NULL,
     in_title    INTEGER NOT NULL,
     salience    REAL NOT NULL,
+    aliases     TEXT NOT NULL DEFAULT '',   -- newline-separated
     PRIMARY KEY (article_id, name, type)
-);
-
--- One row per entity (name and aliases as text) of an article, for word-wise
--- entity filters: person:gallant finds "Yoav Gallant". rowid is arbitrary.
-CREATE VIRTUAL TABLE IF NOT EXISTS entities_fts USING fts5(
-    article_id UNINDEXED, type UNINDEXED, name,
-    tokenize = 'unicode61 remove_diacritics 2'
 );
 
 CREATE TABLE IF NOT EXISTS article_topics (
