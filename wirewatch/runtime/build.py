@@ -7,17 +7,20 @@ their own pieces (a loopback allow-list, a manual clock).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from ingest.fetch import Fetcher
+from ingest.fulltext import FullTextFetcher
 from ingest.parse import parse_feed
 from ingest.ssrf import AddressPolicy
 from processors.enrich.pipeline import Enricher
 from sinks.sqlite.articles import StoryRow
 from sinks.webhook import WebhookSender
 from wirewatch.core.models import Article, EnrichedArticle
+from wirewatch.core.settings import Settings
 from wirewatch.runtime.context import AppContext
 from wirewatch.runtime.embedded import EmbeddedPipeline, ProgressFn
 
@@ -32,7 +35,7 @@ class EnricherAdapter:
         result = self.enricher.enrich_batch(articles)
         rows = [StoryRow(r.article_id, r.story_id, r.published_at, r.payload)
                 for r in result.story_records]
-        return list(result.enriched), rows
+        return result.enriched, rows
 
 
 def build_enricher(ctx: AppContext) -> Enricher:
@@ -40,22 +43,48 @@ def build_enricher(ctx: AppContext) -> Enricher:
     window = timedelta(hours=ctx.settings.enrich.story_window_hours)
     enricher = Enricher(ctx.settings.enrich, clock=ctx.clock)
     since = ctx.clock.now() - window
-    enricher.stories.restore(ctx.articles.story_rows_since(since))
     ctx.articles.expire_story_rows(since)
+    enricher.stories.restore(ctx.articles.story_rows_since(since))
     return enricher
 
 
-def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None,
-                   **overrides: Any) -> EmbeddedPipeline:
+@dataclass
+class _Response:
+    status: int | None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+
+class GuardedPost:
+    """Webhook POSTs through a Fetcher, so they get the same SSRF guard and limits."""
+
+    def __init__(self, fetcher: Fetcher) -> None:
+        self.fetcher = fetcher
+
+    async def __call__(self, url: str, body: bytes, headers: Mapping[str, str]) -> _Response:
+        r = await self.fetcher.fetch(url, method="POST", content=body, accept="*/*",
+                                     extra_headers=headers)
+        error = None if r.error is None or r.status is not None and r.status >= 400 else \
+            str(r.error)
+        return _Response(r.status if error is None else None, r.headers, error)
+
+    async def aclose(self) -> None:
+        await self.fetcher.aclose()
+
+
+def build_fetcher(settings: Settings, ctx_clock: Any, **fetch_overrides: Any) -> Fetcher:
+    fetch = settings.fetch.model_copy(update=fetch_overrides)
+    return Fetcher(fetch, policy=AddressPolicy.from_allow_list(fetch.allow_private),
+                   allow_local_files=settings.allow_local_files, clock=ctx_clock)
+
+
+def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None) -> EmbeddedPipeline:
     settings = ctx.settings
-    policy = AddressPolicy.from_allow_list(settings.fetch.allow_private)
-    fetcher = overrides.pop("fetcher", None) or Fetcher(
-        settings.fetch, policy=policy, allow_local_files=settings.allow_local_files,
-        clock=ctx.clock,
-    )
-    enricher = overrides.pop("enricher", None) or EnricherAdapter(build_enricher(ctx))
-    sender = overrides.pop("sender", None) or WebhookSender(
-        settings.notify, settings.fetch.user_agent, is_allowed=policy.url_allowed_sync,
-    )
+    fetcher = build_fetcher(settings, ctx.clock)
+    post = GuardedPost(build_fetcher(settings, ctx.clock, deadline=settings.notify.timeout,
+                                     max_redirects=0))
+    sender = WebhookSender(settings.notify, settings.fetch.user_agent, post=post)
+    enricher = EnricherAdapter(build_enricher(ctx))
     return EmbeddedPipeline(ctx, fetcher=fetcher, parse=parse_feed, enricher=enricher,
-                            sender=sender, progress=progress, **overrides)
+                            sender=sender, fulltext=FullTextFetcher(fetcher), closers=[post],
+                            progress=progress)

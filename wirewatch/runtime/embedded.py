@@ -80,6 +80,7 @@ class EmbeddedPipeline:
         enricher: EnrichStage,
         sender: WebhookSender,
         fulltext: Any = None,
+        closers: Sequence[Any] = (),
         progress: ProgressFn | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -89,6 +90,7 @@ class EmbeddedPipeline:
         self.enricher = enricher
         self.sender = sender
         self.fulltext = fulltext
+        self.closers = list(closers)
         self.progress = progress or (lambda event, data: None)
         self.rng = rng or random.Random()
         size = ctx.settings.queue_size
@@ -132,7 +134,7 @@ class EmbeddedPipeline:
 
     async def aclose(self) -> None:
         """Close network clients (the fetcher's and the webhook sender's)."""
-        for part in (self.fetcher, self.sender, self.fulltext):
+        for part in (self.fetcher, *self.closers):
             close = getattr(part, "aclose", None)
             if close is not None:
                 await close()

@@ -1,0 +1,81 @@
+"""Dates from feeds to aware UTC datetimes.
+
+feedparser's date handlers understand RFC 822, W3CDTF/ISO 8601 and the odd
+national formats (Korean, Greek, Hungarian…) real feeds use; we reuse them. Its
+own dispatcher lets the lenient ISO 8601 handler read garbage ('2013-xx-27' as
+November 2013, a Korean date as 1 November): a wrong date is worse than none,
+because it falls back to the fetch time *with a flag* only when we say "unknown".
+So the specific handlers go first, the ISO handler last and only for strings it
+reads completely, and out-of-range fields are refused.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from feedparser.datetimes import asctime, greek, hungarian, iso8601, korean, perforce, rfc822, w3dtf
+
+_Handler = Callable[[str], time.struct_time | None]
+
+_HANDLERS: tuple[_Handler, ...] = (
+    w3dtf._parse_date_w3dtf,
+    rfc822._parse_date_rfc822,
+    asctime._parse_date_asctime,
+    perforce._parse_date_perforce,
+    hungarian._parse_date_hungarian,
+    greek._parse_date_greek,
+    korean._parse_date_nate,
+    korean._parse_date_onblog,
+)
+# What the lenient ISO 8601 handler may read: dates (also ordinal / truncated forms),
+# optionally a time and a zone — and nothing else.
+_ISO_COMPLETE = re.compile(
+    r"^(?:\d{4}|\d{2}|-)(?:-?(?:\d{2,3}|-\d{2})?(?:-?\d{2})?)?"
+    r"(?:[T ]\d{1,2}(?::?\d{2}(?::?\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$"
+)
+_ISO_TIME = re.compile(r"^\d{4}-\d{2,3}-\d{2}T(\d{2}):(\d{2})(?::(\d{2}))?")
+_COMMA_GLUED = re.compile(r",(?=\S)")
+
+
+def _valid_clock(value: str) -> bool:
+    m = _ISO_TIME.match(value)
+    if not m:
+        return True
+    hour, minute, second = int(m[1]), int(m[2]), int(m[3] or 0)
+    return hour < 24 and minute < 60 and second < 61
+
+
+def _iso_tail_ok(value: str) -> bool:
+    return bool(_ISO_COMPLETE.match(value))
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """An aware UTC datetime, or None when the string is not a date we can read."""
+    if not value or not value.strip():
+        return None
+    text = _COMMA_GLUED.sub(", ", value.strip())
+    if not _valid_clock(text):
+        return None
+    parsed: time.struct_time | None = None
+    for handler in _HANDLERS:
+        try:
+            parsed = handler(text)
+        except (ValueError, OverflowError, TypeError, IndexError, KeyError):
+            parsed = None
+        if parsed is not None:
+            break
+    if parsed is None and _iso_tail_ok(text):
+        try:
+            parsed = iso8601._parse_date_iso8601(text)
+        except (ValueError, OverflowError, TypeError, IndexError):
+            parsed = None
+    if parsed is None:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return None

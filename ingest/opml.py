@@ -1,0 +1,106 @@
+"""OPML import and export: how feed lists move between readers.
+
+Parsed with expat, with DOCTYPE and entity declarations refused outright (an OPML
+file never needs them; they are how XML bombs and external entities get in).
+A malformed file is one `FeedError` naming the file, line and column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+from xml.parsers import expat
+from xml.sax.saxutils import quoteattr
+
+from wirewatch.core.errors import FeedError
+from wirewatch.core.models import Feed
+
+
+@dataclass(frozen=True)
+class OpmlFeed:
+    url: str
+    title: str | None = None
+    html_url: str | None = None
+    categories: tuple[str, ...] = field(default_factory=tuple)
+
+
+class _Refused(Exception):
+    pass
+
+
+def parse_opml(data: bytes, *, source_name: str) -> list[OpmlFeed]:
+    """The feeds (outlines with an xmlUrl) of an OPML document, in order, without repeats."""
+    parser = expat.ParserCreate()
+    stack: list[str | None] = []
+    feeds: dict[str, OpmlFeed] = {}
+    saw_opml = False
+
+    def refuse(*_: Any) -> None:
+        raise _Refused("DOCTYPE/entity declarations are not allowed in OPML")
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal saw_opml
+        saw_opml = saw_opml or name.lower() == "opml"
+        if name.lower() != "outline":
+            return
+        lower = {k.lower(): v for k, v in attrs.items()}
+        url = (lower.get("xmlurl") or "").strip()
+        title = (lower.get("title") or lower.get("text") or "").strip() or None
+        if url:
+            cats = tuple(c for c in stack if c)
+            feeds.setdefault(url, OpmlFeed(url, title, lower.get("htmlurl") or None, cats))
+            stack.append(None)
+        else:
+            stack.append(title)
+
+    def end(name: str) -> None:
+        if name.lower() == "outline" and stack:
+            stack.pop()
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as e:
+        raise FeedError(
+            f"{source_name} is not valid OPML: line {e.lineno}, column {e.offset + 1}: "
+            f"{expat.ErrorString(e.code)}",
+            hint="fix the XML there (an OPML export from a feed reader is well-formed)",
+        ) from None
+    except _Refused as e:
+        raise FeedError(f"{source_name}: line {parser.CurrentLineNumber}: {e}",
+                        hint="remove the <!DOCTYPE …> declaration") from None
+    if not saw_opml:
+        raise FeedError(f"{source_name} is XML but not OPML (no <opml> element)",
+                        hint="export your subscriptions as OPML from your feed reader")
+    return list(feeds.values())
+
+
+def write_opml(feeds: Sequence[Feed], title: str, *, now: datetime | None = None) -> bytes:
+    """OPML 2.0 that feed readers (and `feeds import`) read back."""
+    stamp = format_datetime(now or datetime.now(UTC), usegmt=True)
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        f"  <head><title>{_text(title)}</title><dateCreated>{stamp}</dateCreated></head>",
+        "  <body>",
+    ]
+    for f in feeds:
+        name = f.title or f.url
+        attrs = f'type="rss" text={quoteattr(name)} title={quoteattr(name)} ' \
+                f"xmlUrl={quoteattr(f.url)}"
+        if f.site_url:
+            attrs += f" htmlUrl={quoteattr(f.site_url)}"
+        lines.append(f"    <outline {attrs}/>")
+    lines += ["  </body>", "</opml>", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def _text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

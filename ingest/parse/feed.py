@@ -1,0 +1,307 @@
+"""Feed bytes → `ParsedFeed` of normalised `Article`s.
+
+XML feeds (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, RDF, CDF) go through feedparser from
+an in-memory stream — handed raw bytes, feedparser would try to open them as a
+file name, and handed a URL it would fetch it; it never gets either. Its own
+sanitiser is off: we sanitise once with nh3 and extract clean text, which is
+faster and at least as safe. JSON Feed 1.0/1.1, which feedparser cannot read,
+has its own reader. A bozo feed still yields what it can, with the reason kept.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import feedparser
+
+from ingest.normalise import canonical_url, host_of, html_to_text, parse_date
+from ingest.parse.xmlsafety import strip_doctype
+from wirewatch.core.ids import (
+    article_id_fallback,
+    article_id_from_guid,
+    article_id_from_url,
+    content_hash,
+)
+from wirewatch.core.models import Article, Enclosure, Feed
+
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_SKIP_HOURS = re.compile(rb"<skipHours>(.*?)</skipHours>", re.S | re.I)
+_SKIP_DAYS = re.compile(rb"<skipDays>(.*?)</skipDays>", re.S | re.I)
+_HOUR = re.compile(rb"<hour>\s*(\d{1,2})\s*</hour>", re.I)
+_DAY = re.compile(rb"<day>\s*([A-Za-z]+)\s*</day>", re.I)
+
+
+@dataclass
+class ParsedFeed:
+    format: str
+    title: str | None
+    site_url: str | None
+    language: str | None
+    ttl_minutes: int | None = None
+    skip_hours: frozenset[int] = frozenset()
+    skip_days: frozenset[str] = frozenset()
+    bozo_reason: str | None = None
+    articles: list[Article] = field(default_factory=list)
+
+
+@dataclass
+class _Item:
+    """One entry, normalised but not yet given its id."""
+
+    link: str | None
+    guid: str | None
+    title: str
+    summary: str
+    text: str
+    authors: list[str]
+    date_raw: str
+    published: datetime | None
+    updated: datetime | None
+    categories: list[str]
+    enclosures: list[Enclosure]
+    language: str | None
+
+
+def looks_like_json(body: bytes, content_type: str | None) -> bool:
+    if content_type and "json" in content_type.lower():
+        return True
+    return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+
+
+def parse_feed(
+    body: bytes,
+    *,
+    feed: Feed,
+    fetched_at: datetime,
+    content_type: str | None = None,
+    base_url: str | None = None,
+) -> ParsedFeed:
+    """Parse and normalise one fetched feed. Never does I/O; never raises for bad input."""
+    base = base_url or (feed.url if feed.url.startswith("http") else None)
+    if looks_like_json(body, content_type):
+        meta, items = _read_json_feed(body, base)
+    else:
+        meta, items = _read_xml_feed(body, content_type, base)
+    source = meta.title or host_of(meta.site_url) or host_of(feed.url) or feed.url
+    meta.articles = _to_articles(items, feed, source, host_of(meta.site_url or base),
+                                 fetched_at, meta.language)
+    return meta
+
+
+# --- XML through feedparser -----------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    return html_to_text(value) if isinstance(value, str) else ""
+
+
+def _read_xml_feed(body: bytes, content_type: str | None,
+                   base: str | None) -> tuple[ParsedFeed, list[_Item]]:
+    safe, doctype_reason = strip_doctype(body)
+    headers = {"content-type": content_type or "application/xml"}
+    if base:
+        headers["content-location"] = base
+    d = feedparser.parse(io.BytesIO(safe), response_headers=headers,
+                         sanitize_html=False, resolve_relative_uris=False)
+    f = d.get("feed", {})
+    reasons = [r for r in (doctype_reason, _bozo_text(d)) if r]
+    if not d.get("version") and not d.entries:
+        reasons.append("not a feed: no RSS, Atom, RDF or JSON Feed content found")
+    ttl = f.get("ttl")
+    meta = ParsedFeed(
+        format=d.get("version") or "unknown",
+        title=_text(f.get("title")) or None,
+        site_url=canonical_url(f.get("link"), base) if f.get("link") else None,
+        language=(f.get("language") or None),
+        ttl_minutes=int(ttl) if isinstance(ttl, str) and ttl.strip().isdigit() else None,
+        skip_hours=_skip_hours(safe),
+        skip_days=_skip_days(safe),
+        bozo_reason="; ".join(reasons) or None,
+    )
+    item_base = meta.site_url or base
+    return meta, [_xml_item(e, item_base, meta.language) for e in d.entries]
+
+
+def _bozo_text(d: Mapping[str, Any]) -> str | None:
+    if not d.get("bozo"):
+        return None
+    exc = d.get("bozo_exception")
+    name = type(exc).__name__ if exc is not None else "error"
+    if name == "CharacterEncodingOverride":
+        return None  # a wrong charset declaration that feedparser corrected: not a problem
+    return f"malformed feed ({name}: {exc})"[:500]
+
+
+def _skip_hours(raw: bytes) -> frozenset[int]:
+    m = _SKIP_HOURS.search(raw[:1_000_000])
+    if not m:
+        return frozenset()
+    return frozenset(int(h) % 24 for h in _HOUR.findall(m.group(1)) if int(h) <= 24)
+
+
+def _skip_days(raw: bytes) -> frozenset[str]:
+    m = _SKIP_DAYS.search(raw[:1_000_000])
+    if not m:
+        return frozenset()
+    days = {d.decode("ascii", "ignore").lower() for d in _DAY.findall(m.group(1))}
+    return frozenset(d for d in days if d in _DAYS)
+
+
+def _xml_item(e: Mapping[str, Any], base: str | None, language: str | None) -> _Item:
+    contents = [c for c in e.get("content", []) if isinstance(c.get("value"), str)]
+    text = max((_text(c["value"]) for c in contents), key=len, default="")
+    summary = _text(e.get("summary"))
+    if not summary and text:
+        summary = text[:500]
+    authors = [a.get("name") or a.get("email") for a in e.get("authors", []) if a]
+    if not any(authors) and e.get("author"):
+        authors = [e["author"]]
+    date_raw = e.get("published") or e.get("updated") or e.get("created") or ""
+    link = e.get("link")
+    if not link:
+        links = [lk.get("href") for lk in e.get("links", []) if lk.get("href")]
+        link = links[0] if links else None
+    return _Item(
+        link=canonical_url(link, base) if link else None,
+        guid=(e.get("id") or e.get("guid") or None),
+        title=_text(e.get("title")),
+        summary=summary,
+        text=text,
+        authors=[_text(a) for a in authors if a],
+        date_raw=date_raw,
+        published=parse_date(e.get("published") or e.get("created")) or parse_date(
+            e.get("updated")),
+        updated=parse_date(e.get("updated")),
+        categories=_dedup(_text(t.get("term") or t.get("label")) for t in e.get("tags", [])),
+        enclosures=_enclosures(e.get("enclosures", []), base),
+        language=language,
+    )
+
+
+def _enclosures(raw: Iterable[Mapping[str, Any]], base: str | None) -> list[Enclosure]:
+    out = []
+    for enc in raw:
+        href = canonical_url(enc.get("href") or enc.get("url"), base)
+        if not href:
+            continue
+        length = enc.get("length") or enc.get("size_in_bytes")
+        try:
+            size = int(length) if length not in (None, "") else None
+        except (TypeError, ValueError):
+            size = None
+        out.append(Enclosure(url=href, type=enc.get("type") or enc.get("mime_type"),
+                             length=size if size is None or size >= 0 else None))
+    return out
+
+
+def _dedup(values: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for v in values:
+        if v and v not in seen:
+            seen[v] = None
+    return list(seen)
+
+
+# --- JSON Feed ------------------------------------------------------------------------------
+
+
+def _read_json_feed(body: bytes, base: str | None) -> tuple[ParsedFeed, list[_Item]]:
+    try:
+        doc = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        return ParsedFeed(format="json", title=None, site_url=None, language=None,
+                          bozo_reason=f"invalid JSON Feed: {e}"), []
+    if not isinstance(doc, dict):
+        return ParsedFeed(format="json", title=None, site_url=None, language=None,
+                          bozo_reason="invalid JSON Feed: the top level is not an object"), []
+    version = str(doc.get("version", ""))
+    fmt = "json11" if version.endswith("/1.1") else "json10" if version.endswith("/1") else "json"
+    reason = None if "jsonfeed.org/version" in version else "JSON document without a JSON Feed "\
+        "version; read as JSON Feed anyway"
+    site = doc.get("home_page_url") if isinstance(doc.get("home_page_url"), str) else None
+    item_base = canonical_url(site, base) if site else base
+    meta = ParsedFeed(format=fmt, title=_text(doc.get("title")) or None,
+                      site_url=canonical_url(site, base) if site else None,
+                      language=doc.get("language") if isinstance(doc.get("language"), str)
+                      else None, bozo_reason=reason)
+    items = doc.get("items") if isinstance(doc.get("items"), list) else []
+    feed_authors = _json_authors(doc)
+    return meta, [_json_item(i, item_base, meta.language, feed_authors)
+                  for i in items if isinstance(i, dict)]
+
+
+def _json_authors(obj: Mapping[str, Any]) -> list[str]:
+    authors = obj.get("authors")
+    if not isinstance(authors, list):
+        authors = [obj["author"]] if isinstance(obj.get("author"), dict) else []
+    return [str(a.get("name")) for a in authors if isinstance(a, dict) and a.get("name")]
+
+
+def _json_item(i: Mapping[str, Any], base: str | None, language: str | None,
+               feed_authors: list[str]) -> _Item:
+    html = i.get("content_html") if isinstance(i.get("content_html"), str) else None
+    plain = i.get("content_text") if isinstance(i.get("content_text"), str) else None
+    text = _text(html) if html else html_to_text(plain or "")
+    summary = _text(i.get("summary")) or text[:500]
+    date_raw = str(i.get("date_published") or i.get("date_modified") or "")
+    tags = i.get("tags") if isinstance(i.get("tags"), list) else []
+    link = i.get("url") or i.get("external_url")
+    guid = i.get("id")
+    return _Item(
+        link=canonical_url(link, base) if isinstance(link, str) else None,
+        guid=str(guid) if guid not in (None, "") else None,
+        title=_text(i.get("title")),
+        summary=summary,
+        text=text,
+        authors=_json_authors(i) or feed_authors,
+        date_raw=date_raw,
+        published=parse_date(i.get("date_published")) or parse_date(i.get("date_modified")),
+        updated=parse_date(i.get("date_modified")),
+        categories=_dedup(str(t) for t in tags if isinstance(t, str | int)),
+        enclosures=_enclosures(
+            [a for a in (i.get("attachments") or []) if isinstance(a, dict)], base),
+        language=i.get("language") if isinstance(i.get("language"), str) else language,
+    )
+
+
+# --- ids and articles -------------------------------------------------------------------------
+
+
+def _to_articles(items: list[_Item], feed: Feed, source: str, domain: str | None,
+                 fetched_at: datetime, language: str | None) -> list[Article]:
+    """Apply the article id contract (DESIGN.md) and keep the first of repeated items."""
+    guids_per_link: dict[str, set[str | None]] = {}
+    for it in items:
+        if it.link:
+            guids_per_link.setdefault(it.link, set()).add(it.guid)
+    shared = {link for link, guids in guids_per_link.items() if len(guids) > 1}
+
+    out: list[Article] = []
+    seen: set[str] = set()
+    for it in items:
+        body_hash = content_hash(it.title, it.summary, it.text)
+        if it.link and (it.link not in shared or not it.guid):
+            aid = article_id_from_url(it.link)
+        elif it.guid:
+            aid = article_id_from_guid(feed.id, it.guid)
+        else:
+            aid = article_id_fallback(feed.id, it.title, it.date_raw, body_hash)
+        if aid in seen:
+            continue
+        seen.add(aid)
+        out.append(Article(
+            id=aid, url=it.link, canonical_url=it.link, guid=it.guid, feed_id=feed.id,
+            feed_url=feed.url, source=source, source_domain=host_of(it.link) or domain,
+            title=it.title, summary=it.summary, text=it.text, authors=it.authors,
+            published_at=it.published or fetched_at,
+            published_is_fetch_time=it.published is None,
+            updated_at=it.updated, fetched_at=fetched_at, language=it.language or language,
+            categories=it.categories, enclosures=it.enclosures, content_hash=body_hash,
+        ))
+    return out

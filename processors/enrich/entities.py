@@ -1,0 +1,134 @@
+"""Per-article entity normalisation: many mentions → one entity each.
+
+spaCy reports mentions; readers want entities. Within one article, "Mr. Gallant",
+"Gallant" and "Yoav Gallant" are one person; "U.S." is the United States; an
+entity gets one type, decided from all its mentions (a city name tagged GPE twice
+and ORG once is a GPE). Honorifics and possessives never create entities, and a
+capitalised word that is only the first half of a job title ("Defense" in
+"Defense Secretary") is not an organisation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pycountry
+
+from wirewatch.core.models import Entity, EntityType
+
+_HONORIFICS = re.compile(
+    r"^(?:(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lord|lady|rev|fr|gen|lt|col|maj|capt|sgt|sen|"
+    r"rep|gov|pres|hon|sheikh|president|prime minister|minister|secretary|senator|judge|"
+    r"justice|chancellor|king|queen|prince|princess|pope)\.?\s+)+", re.I)
+_POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$")
+_EDGE_PUNCT = re.compile(r"^[\s\"'“”‘’(\[{<.,;:!?-]+|[\s\"'“”‘’)\]}>,;:!?-]+$")
+_LEADING_THE = re.compile(r"^the\s+", re.I)
+# Role nouns that follow a qualifier in job titles: "Defense Secretary", "Foreign Minister".
+_ROLE_AFTER = re.compile(
+    r"^\s*(?:secretary|minister|ministry|department|chief|spokesman|spokeswoman|spokesperson|"
+    r"official|officials|correspondent|editor|officer|adviser|advisor|envoy|ambassador)\b",
+    re.I)
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
+_KEEP = {t.value for t in EntityType}
+_SPACY_TO_TYPE = {t.value: t for t in EntityType}
+
+
+@dataclass(frozen=True)
+class Mention:
+    text: str
+    label: str
+    start: int
+    end: int
+
+
+def clean_mention(text: str) -> str:
+    """Strip honorifics, possessives, 'the' and stray punctuation; '' if nothing is left."""
+    t = " ".join(text.split())
+    t = _EDGE_PUNCT.sub("", t)
+    t = _POSSESSIVE.sub("", t)
+    t = _LEADING_THE.sub("", t)
+    t = _HONORIFICS.sub("", t)
+    return _EDGE_PUNCT.sub("", t)
+
+
+@lru_cache(maxsize=4096)
+def country_for_code(text: str) -> str | None:
+    """'U.S.' → 'United States', 'UK' → 'United Kingdom' (ISO 3166 codes, via pycountry)."""
+    code = text.replace(".", "").replace(" ", "")
+    if not (2 <= len(code) <= 3 and code.isalpha() and code.isupper()):
+        return None
+    if code == "UK":  # exceptionally reserved in ISO 3166-1 for the United Kingdom
+        code = "GB"
+    country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else \
+        pycountry.countries.get(alpha_3=code)
+    if country is None:
+        return None
+    return str(getattr(country, "common_name", None) or country.name)
+
+
+def _key(name: str) -> str:
+    return name.replace(".", "").casefold()
+
+
+def normalise(mentions: Sequence[Mention], text: str, title_length: int) -> list[Entity]:
+    """Merge the mentions of one article into entities with counts, types and salience."""
+    groups: dict[str, list[tuple[Mention, str]]] = defaultdict(list)
+    for m in mentions:
+        if m.label not in _KEEP:
+            continue
+        name = clean_mention(m.text)
+        if not name or not any(c.isalpha() for c in name):
+            continue
+        if " " not in name and _ROLE_AFTER.match(text[m.end : m.end + 20]):
+            continue  # "Defense" of "Defense Secretary": a qualifier, not an entity
+        if m.label in {"GPE", "ORG", "NORP", "LOC"}:
+            name = country_for_code(name) or name
+        groups[_key(name)].append((m, name))
+
+    _merge_people(groups)
+
+    total = max(1, len(text))
+    entities = []
+    most = max((len(v) for v in groups.values()), default=1)
+    for items in groups.values():
+        labels = Counter(m.label for m, _ in items)
+        label = max(labels, key=lambda lb: (labels[lb], -min(m.start for m, _ in items
+                                                               if m.label == lb)))
+        surface = Counter(n for _, n in items)
+        canonical = max(surface, key=lambda n: (len(n.split()), surface[n], len(n)))
+        first = min(m.start for m, _ in items)
+        in_title = any(m.start < title_length for m, _ in items)
+        count = len(items)
+        salience = 0.5 * count / most + 0.3 * in_title + 0.2 * (1 - first / total)
+        aliases = sorted({clean for _, clean in items if clean != canonical} |
+                         {m.text.strip() for m, _ in items
+                          if m.text.strip() not in {canonical}}
+                         - {canonical})
+        entities.append(Entity(
+            name=canonical, type=_SPACY_TO_TYPE[label], mentions=count, in_title=in_title,
+            first_position=first, salience=round(min(1.0, salience), 4), aliases=aliases[:10],
+        ))
+    entities.sort(key=lambda e: (-e.salience, e.first_position))
+    return entities
+
+
+def _merge_people(groups: dict[str, list[tuple[Mention, str]]]) -> None:
+    """'Gallant' joins 'Yoav Gallant' when exactly one full name ends (or starts) with it."""
+    full: dict[str, list[str]] = defaultdict(list)
+    for key, items in groups.items():
+        if any(m.label == "PERSON" for m, _ in items) and " " in key:
+            parts = [p for p in key.split() if p not in _NAME_SUFFIXES]
+            full[parts[-1]].append(key)
+            full[parts[0]].append(key)
+    for key in list(groups):
+        if " " in key or key not in full:
+            continue
+        targets = set(full[key])
+        if len(targets) == 1:
+            target = targets.pop()
+            if target != key:
+                groups[target].extend(groups.pop(key))

@@ -1,0 +1,151 @@
+"""The enrichment stage: language → entities → topics → story, for a batch.
+
+Both runtimes call `Enricher.enrich_batch`. It never raises for one article:
+empty or huge texts, unknown scripts, HTML remnants or control characters give
+an article with what could be extracted and the reason in `notes`. NER runs in
+one `nlp.pipe` call per batch, only for languages that have a model.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from processors.enrich.entities import Mention, normalise
+from processors.enrich.language import LANGUAGE_MODEL, detect_language
+from processors.enrich.ner import EntityExtractor
+from processors.enrich.stories import StoryIndex, StoryRecord
+from processors.enrich.topics import TopicTagger, load_tagger
+from wirewatch.core.clock import Clock, SystemClock
+from wirewatch.core.models import Article, EnrichedArticle, Entity, Provenance
+from wirewatch.core.settings import EnrichSettings
+
+ENRICHMENT_VERSION = "1"
+TOPIC_LANGUAGES = frozenset({"en"})
+log = logging.getLogger("wirewatch.enrich")
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_TAGS = re.compile(r"<[^>]{0,200}>")
+_ENTITY_REFS = re.compile(r"&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z]{2,8});", re.I)
+
+
+@dataclass
+class EnrichResult:
+    enriched: list[EnrichedArticle]
+    story_records: list[StoryRecord] = field(default_factory=list)
+
+
+def clean_text(text: str) -> tuple[str, list[str]]:
+    """Remove control characters and leftover markup; report what was removed."""
+    notes = []
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(" ", text)
+        notes.append("control characters removed")
+    if "<" in text and _TAGS.search(text):
+        text = _TAGS.sub(" ", text)
+        notes.append("HTML remnants removed")
+    if "&" in text and _ENTITY_REFS.search(text):
+        import html
+
+        text = html.unescape(text)
+    return text, notes
+
+
+def truecase_shouting(title: str) -> str:
+    """An ALL-CAPS headline confuses NER (every word looks like a name): title-case it."""
+    letters = [c for c in title if c.isalpha()]
+    if len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.9:
+        return title.title()
+    return title
+
+
+class Enricher:
+    def __init__(self, settings: EnrichSettings, *, clock: Clock | None = None,
+                 extractor: EntityExtractor | None = None, tagger: TopicTagger | None = None,
+                 stories: StoryIndex | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.extractor = extractor or EntityExtractor(settings.spacy_model,
+                                                      batch_size=settings.batch_size)
+        self.tagger = tagger or load_tagger(settings.topics_file)
+        self.stories = stories or StoryIndex(timedelta(hours=settings.story_window_hours))
+        self.provenance = Provenance(
+            enrichment_version=ENRICHMENT_VERSION, language_model=LANGUAGE_MODEL,
+            ner_model=self.extractor.model_name, ner_model_version=self.extractor.model_version,
+            taxonomy_version=self.tagger.version, story_method=self.stories.method)
+
+    def enrich_batch(self, articles: Sequence[Article]) -> EnrichResult:
+        prepared = [self._prepare(a) for a in articles]
+        ner_jobs = [i for i, p in enumerate(prepared) if p.run_ner]
+        mentions: dict[int, list[Mention]] = {}
+        try:
+            found = self.extractor.extract_many([prepared[i].ner_text for i in ner_jobs])
+            mentions = dict(zip(ner_jobs, found, strict=True))
+        except Exception as e:  # a model failure must not lose the batch
+            log.exception("NER failed for a batch")
+            for i in ner_jobs:
+                prepared[i].notes.append(f"ner failed: {e!r}"[:200])
+        result = EnrichResult([])
+        now = self.clock.now()
+        self.stories.expire(now)
+        for i, (article, p) in enumerate(zip(articles, prepared, strict=True)):
+            entities: list[Entity] = []
+            if i in mentions:
+                try:
+                    entities = normalise(mentions[i], p.ner_text, p.title_length)
+                except Exception as e:
+                    p.notes.append(f"entity normalisation failed: {e!r}"[:200])
+            topics = []
+            if p.language not in TOPIC_LANGUAGES:
+                p.notes.append(f"topics skipped: the taxonomy is English, text is "
+                               f"{p.language or 'of unknown language'}")
+            elif p.body or p.title:
+                try:
+                    topics = self.tagger.tag(p.title, p.body, entities)
+                except Exception as e:
+                    p.notes.append(f"topic tagging failed: {e!r}"[:200])
+            assignment = self.stories.assign(article, entities)
+            result.story_records.append(assignment.record)
+            result.enriched.append(EnrichedArticle(
+                article=article, language=p.language, language_confidence=p.confidence,
+                entities=entities, topics=topics, story_id=assignment.story_id,
+                provenance=self.provenance, notes=p.notes, enriched_at=now,
+            ))
+        return result
+
+    def _prepare(self, article: Article) -> _Prepared:
+        notes: list[str] = []
+        title, n1 = clean_text(article.title)
+        body, n2 = clean_text(article.body)
+        notes += sorted(set(n1 + n2))
+        limit = self.settings.max_text_chars
+        if len(body) > limit:
+            body = body[:limit]
+            notes.append(f"text truncated to {limit} characters for enrichment")
+        if not title.strip() and not body.strip():
+            notes.append("no text to enrich")
+        guess = detect_language(f"{title}\n{body}")
+        language = guess.code or article.language
+        run_ner = bool(title.strip() or body.strip())
+        if run_ner and language not in self.settings.ner_languages:
+            notes.append(f"ner skipped: no model for language {language or 'unknown'}")
+            run_ner = False
+        ner_title = truecase_shouting(title)
+        ner_text = f"{ner_title}\n\n{body}" if body else ner_title
+        return _Prepared(title, body, ner_text, len(ner_title), language, guess.confidence,
+                         run_ner, notes)
+
+
+@dataclass
+class _Prepared:
+    title: str
+    body: str
+    ner_text: str
+    title_length: int
+    language: str | None
+    confidence: float
+    run_ner: bool
+    notes: list[str]

@@ -1,0 +1,67 @@
+"""A real webhook receiver on 127.0.0.1 that records requests and checks signatures."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from sinks.webhook import IDEMPOTENCY_HEADER, verify_signature
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    signature_ok: bool
+
+    @property
+    def idempotency_key(self) -> str:
+        return self.headers.get(IDEMPOTENCY_HEADER.lower(), "")
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class WebhookReceiver:
+    """`with WebhookReceiver(secret) as r:` — `r.url`, `r.requests`; `r.status` sets the reply."""
+
+    def __init__(self, secret: str, status: int = 200) -> None:
+        self.secret = secret
+        self.status = status
+        self.requests: list[Received] = []
+        self.extra_headers: dict[str, str] = {}
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                ok = verify_signature(receiver.secret, body, headers)
+                receiver.requests.append(Received(self.path, headers, body, ok))
+                self.send_response(receiver.status)
+                for k, v in receiver.extra_headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hook"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> WebhookReceiver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
