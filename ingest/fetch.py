@@ -26,9 +26,11 @@ from ingest.ssrf import AddressPolicy, BlockedAddress, Resolver, SystemResolver
 from wirewatch.core.clock import Clock, SystemClock
 from wirewatch.core.settings import FetchSettings
 
-FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
-               "application/json;q=0.9, application/rdf+xml, application/xml;q=0.9, "
-               "text/xml;q=0.9, */*;q=0.8")
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/json;q=0.9, application/rdf+xml, application/xml;q=0.9, "
+    "text/xml;q=0.9, */*;q=0.8"
+)
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _PERMANENT = {301, 308}
 _REDIRECT = {301, 302, 303, 307, 308}
@@ -134,8 +136,10 @@ class Fetcher:
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
-            limits=httpx.Limits(max_connections=settings.concurrency * 2,
-                                max_keepalive_connections=settings.concurrency),
+            limits=httpx.Limits(
+                max_connections=settings.concurrency * 2,
+                max_keepalive_connections=settings.concurrency,
+            ),
             transport=transport,
             trust_env=False,
         )
@@ -143,10 +147,17 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
-                    accept: str = FEED_ACCEPT, method: str = "GET",
-                    content: bytes | None = None,
-                    extra_headers: Mapping[str, str] | None = None) -> FetchResult:
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str = FEED_ACCEPT,
+        method: str = "GET",
+        content: bytes | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> FetchResult:
         """Fetch `url`; never raises for a network or server problem (see `.error`)."""
         result = FetchResult(url=url, final_url=url, fetched_at=self.clock.now())
         try:
@@ -155,23 +166,27 @@ class Fetcher:
                 result.status = 200
                 return result
             async with asyncio.timeout(self.settings.deadline):
-                await self._follow(result, etag, last_modified, accept, method, content,
-                                   extra_headers or {})
+                await self._follow(
+                    result, etag, last_modified, accept, method, content, extra_headers or {}
+                )
         except _Fail as f:
             result.error = f.error
         except TimeoutError:
             result.error = FetchError(
                 FetchErrorKind.DEADLINE,
                 f"gave up after the total fetch deadline of {self.settings.deadline:g}s "
-                "(fetch.deadline)")
+                "(fetch.deadline)",
+            )
         return result
 
     # --- local files ------------------------------------------------------------------------
 
     async def _read_file(self, url: str) -> bytes:
         if not self.allow_local_files:
-            raise _Fail(FetchErrorKind.LOCAL_FILES_OFF,
-                        f"{url}: local files are not allowed (set allow_local_files: true)")
+            raise _Fail(
+                FetchErrorKind.LOCAL_FILES_OFF,
+                f"{url}: local files are not allowed (set allow_local_files: true)",
+            )
         path = Path(unquote(urlsplit(url).path))
         limit = self.settings.max_body_bytes
 
@@ -179,8 +194,10 @@ class Fetcher:
             with path.open("rb") as fh:
                 data = fh.read(limit + 1)
             if len(data) > limit:
-                raise _Fail(FetchErrorKind.TOO_LARGE,
-                            f"{path} is larger than fetch.max_body_bytes ({limit} bytes)")
+                raise _Fail(
+                    FetchErrorKind.TOO_LARGE,
+                    f"{path} is larger than fetch.max_body_bytes ({limit} bytes)",
+                )
             return data
 
         try:
@@ -196,9 +213,16 @@ class Fetcher:
             sem = self._hosts[host] = asyncio.Semaphore(self.settings.per_host_concurrency)
         return sem
 
-    async def _follow(self, result: FetchResult, etag: str | None, last_modified: str | None,
-                      accept: str, method: str, content: bytes | None,
-                      extra: Mapping[str, str]) -> None:
+    async def _follow(
+        self,
+        result: FetchResult,
+        etag: str | None,
+        last_modified: str | None,
+        accept: str,
+        method: str,
+        content: bytes | None,
+        extra: Mapping[str, str],
+    ) -> None:
         url = result.url
         visited: set[str] = set()
         all_permanent = True
@@ -206,8 +230,9 @@ class Fetcher:
             if url in visited:
                 raise _Fail(FetchErrorKind.REDIRECT_LOOP, f"redirect loop at {url}")
             visited.add(url)
-            status, headers, body = await self._one_hop(url, etag, last_modified, accept,
-                                                        method, content, extra)
+            status, headers, body = await self._one_hop(
+                url, etag, last_modified, accept, method, content, extra
+            )
             result.status, result.headers, result.final_url = status, headers, url
             if status in _REDIRECT and "location" in headers:
                 all_permanent = all_permanent and status in _PERMANENT
@@ -223,12 +248,21 @@ class Fetcher:
                 raise _Fail(FetchErrorKind.HTTP, f"HTTP {status} from {url}")
             result.body = body
             return
-        raise _Fail(FetchErrorKind.TOO_MANY_REDIRECTS,
-                    f"more than {self.settings.max_redirects} redirects (fetch.max_redirects)")
+        raise _Fail(
+            FetchErrorKind.TOO_MANY_REDIRECTS,
+            f"more than {self.settings.max_redirects} redirects (fetch.max_redirects)",
+        )
 
-    async def _one_hop(self, url: str, etag: str | None, last_modified: str | None,
-                       accept: str, method: str, content: bytes | None,
-                       extra: Mapping[str, str]) -> tuple[int, dict[str, str], bytes]:
+    async def _one_hop(
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        accept: str,
+        method: str,
+        content: bytes | None,
+        extra: Mapping[str, str],
+    ) -> tuple[int, dict[str, str], bytes]:
         try:
             parts = urlsplit(url)
             port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
@@ -236,8 +270,10 @@ class Fetcher:
             raise _Fail(FetchErrorKind.BAD_URL, f"bad URL {url!r}: {e}") from None
         scheme = parts.scheme.lower()
         if scheme not in {"http", "https"} or not parts.hostname:
-            raise _Fail(FetchErrorKind.BAD_URL,
-                        f"cannot fetch {url!r}: only http(s) URLs (and allowed file://)")
+            raise _Fail(
+                FetchErrorKind.BAD_URL,
+                f"cannot fetch {url!r}: only http(s) URLs (and allowed file://)",
+            )
         host = parts.hostname
         try:
             ip = await self.policy.vet(host, port, self.resolver)
@@ -248,9 +284,13 @@ class Fetcher:
         # Connect to the vetted address; keep the name for Host and TLS (SNI, certificate).
         netloc = f"[{ip}]" if ":" in ip else ip
         target = urlunsplit((scheme, f"{netloc}:{port}", parts.path or "/", parts.query, ""))
-        headers = {"User-Agent": self.settings.user_agent, "Accept": accept,
-                   "Accept-Encoding": "gzip, deflate, br",
-                   "Host": parts.netloc.rpartition("@")[2], **extra}
+        headers = {
+            "User-Agent": self.settings.user_agent,
+            "Accept": accept,
+            "Accept-Encoding": "gzip, deflate, br",
+            "Host": parts.netloc.rpartition("@")[2],
+            **extra,
+        }
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -258,24 +298,34 @@ class Fetcher:
         async with self._global, self._host_limit(host.lower()):
             try:
                 request = self._client.build_request(
-                    method, target, headers=headers, content=content,
-                    extensions={"sni_hostname": host})
+                    method,
+                    target,
+                    headers=headers,
+                    content=content,
+                    extensions={"sni_hostname": host},
+                )
                 response = await self._client.send(request, stream=True)
                 try:
                     body = await self._read_body(response, url)
                 finally:
                     await response.aclose()
             except httpx.TimeoutException:
-                raise _Fail(FetchErrorKind.TIMEOUT, f"timed out talking to {host} "
-                            "(fetch.connect_timeout / fetch.read_timeout)") from None
+                raise _Fail(
+                    FetchErrorKind.TIMEOUT,
+                    f"timed out talking to {host} (fetch.connect_timeout / fetch.read_timeout)",
+                ) from None
             except httpx.ConnectError as e:
                 cause = e.__context__ or e.__cause__
-                kind = FetchErrorKind.TLS if isinstance(cause, ssl.SSLError) else \
-                    FetchErrorKind.CONNECT
+                kind = (
+                    FetchErrorKind.TLS
+                    if isinstance(cause, ssl.SSLError)
+                    else FetchErrorKind.CONNECT
+                )
                 raise _Fail(kind, f"cannot connect to {host}: {e}") from None
             except httpx.DecodingError as e:
-                raise _Fail(FetchErrorKind.PROTOCOL, f"bad compressed body from {host}: {e}") \
-                    from None
+                raise _Fail(
+                    FetchErrorKind.PROTOCOL, f"bad compressed body from {host}: {e}"
+                ) from None
             except httpx.HTTPError as e:
                 raise _Fail(FetchErrorKind.PROTOCOL, f"HTTP error from {host}: {e}") from None
         return response.status_code, {k.lower(): v for k, v in response.headers.items()}, body
@@ -285,17 +335,24 @@ class Fetcher:
             return b""
         limit = self.settings.max_body_bytes
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and "content-encoding" not in response.headers and \
-                int(declared) > limit:
-            raise _Fail(FetchErrorKind.TOO_LARGE,
-                        f"{url} is {declared} bytes, over fetch.max_body_bytes ({limit})")
+        if (
+            declared.isdigit()
+            and "content-encoding" not in response.headers
+            and int(declared) > limit
+        ):
+            raise _Fail(
+                FetchErrorKind.TOO_LARGE,
+                f"{url} is {declared} bytes, over fetch.max_body_bytes ({limit})",
+            )
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > limit:
-                raise _Fail(FetchErrorKind.TOO_LARGE,
-                            f"{url} sent more than fetch.max_body_bytes ({limit} bytes, after "
-                            "decompression)")
+                raise _Fail(
+                    FetchErrorKind.TOO_LARGE,
+                    f"{url} sent more than fetch.max_body_bytes ({limit} bytes, after "
+                    "decompression)",
+                )
             chunks.append(chunk)
         return b"".join(chunks)

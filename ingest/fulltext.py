@@ -23,8 +23,9 @@ def extract_main_text(html: bytes, url: str | None) -> str | None:
         import trafilatura
     except ImportError:
         return None
-    text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False,
-                               favor_precision=True)
+    text = trafilatura.extract(
+        html, url=url, include_comments=False, include_tables=False, favor_precision=True
+    )
     return text or None
 
 
@@ -41,12 +42,14 @@ class FullTextFetcher:
             return article.model_copy(update={"full_text_status": "no link to fetch"})
         result = await self.fetcher.fetch(url, accept=PAGE_ACCEPT)
         if result.error is not None or not result.body:
-            return article.model_copy(update={
-                "full_text_status": f"page not fetched: {result.error or 'empty body'}"})
+            return article.model_copy(
+                update={"full_text_status": f"page not fetched: {result.error or 'empty body'}"}
+            )
         text = await asyncio.to_thread(extract_main_text, result.body, result.final_url)
         if text is None:
             return article.model_copy(update={"full_text_status": "no main text found"})
         if len(text) < MIN_GAIN * len(article.body):
-            return article.model_copy(update={"full_text_status": "page text not longer "
-                                              "than the feed's"})
+            return article.model_copy(
+                update={"full_text_status": "page text not longer than the feed's"}
+            )
         return article.model_copy(update={"text": text, "full_text_status": "extracted"})

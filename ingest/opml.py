@@ -64,7 +64,7 @@ def parse_opml(data: bytes, *, source_name: str) -> list[OpmlFeed]:
     parser.EndElementHandler = end
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
-    parser.ExternalEntityRefHandler = refuse
+    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
     try:
         parser.Parse(data, True)
     except expat.ExpatError as e:
@@ -74,11 +74,15 @@ def parse_opml(data: bytes, *, source_name: str) -> list[OpmlFeed]:
             hint="fix the XML there (an OPML export from a feed reader is well-formed)",
         ) from None
     except _Refused as e:
-        raise FeedError(f"{source_name}: line {parser.CurrentLineNumber}: {e}",
-                        hint="remove the <!DOCTYPE …> declaration") from None
+        raise FeedError(
+            f"{source_name}: line {parser.CurrentLineNumber}: {e}",
+            hint="remove the <!DOCTYPE …> declaration",
+        ) from None
     if not saw_opml:
-        raise FeedError(f"{source_name} is XML but not OPML (no <opml> element)",
-                        hint="export your subscriptions as OPML from your feed reader")
+        raise FeedError(
+            f"{source_name} is XML but not OPML (no <opml> element)",
+            hint="export your subscriptions as OPML from your feed reader",
+        )
     return list(feeds.values())
 
 
@@ -93,8 +97,9 @@ def write_opml(feeds: Sequence[Feed], title: str, *, now: datetime | None = None
     ]
     for f in feeds:
         name = f.title or f.url
-        attrs = f'type="rss" text={quoteattr(name)} title={quoteattr(name)} ' \
-                f"xmlUrl={quoteattr(f.url)}"
+        attrs = (
+            f'type="rss" text={quoteattr(name)} title={quoteattr(name)} xmlUrl={quoteattr(f.url)}'
+        )
         if f.site_url:
             attrs += f" htmlUrl={quoteattr(f.site_url)}"
         lines.append(f"    <outline {attrs}/>")

@@ -35,8 +35,9 @@ class SeenLookup(Protocol):
 
 
 class FeedFetcher(Protocol):
-    async def fetch(self, url: str, *, etag: str | None = None,
-                    last_modified: str | None = None) -> FetchResult: ...
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult: ...
 
 
 FullText = Callable[[Sequence[Article]], Awaitable[list[Article]]]
@@ -52,18 +53,32 @@ class PollOutcome:
     error: str | None = None
 
 
-def _fail(feed: Feed, state: FeedState, now: datetime, message: str, *, status: int | None,
-          settings: ScheduleSettings, rng: random.Random,
-          retry_after: float | None = None) -> PollOutcome:
+def _fail(
+    feed: Feed,
+    state: FeedState,
+    now: datetime,
+    message: str,
+    *,
+    status: int | None,
+    settings: ScheduleSettings,
+    rng: random.Random,
+    retry_after: float | None = None,
+) -> PollOutcome:
     errors = state.consecutive_errors + 1
     first = state.first_error_at or now
     dead = is_dead(first, now, settings)
     delay = settings.max_backoff if dead else backoff(errors, settings, rng, retry_after)
-    new = state.model_copy(update={
-        "last_polled_at": now, "last_status": FeedStatus.DEAD if dead else FeedStatus.ERROR,
-        "last_http_status": status, "last_error": message, "consecutive_errors": errors,
-        "first_error_at": first, "next_poll_at": now + timedelta(seconds=delay),
-    })
+    new = state.model_copy(
+        update={
+            "last_polled_at": now,
+            "last_status": FeedStatus.DEAD if dead else FeedStatus.ERROR,
+            "last_http_status": status,
+            "last_error": message,
+            "consecutive_errors": errors,
+            "first_error_at": first,
+            "next_poll_at": now + timedelta(seconds=delay),
+        }
+    )
     return PollOutcome(feed, new, error=message)
 
 
@@ -87,36 +102,68 @@ async def poll_feed(
         feed = feed.model_copy(update={"url": result.permanent_redirect})
 
     if result.status == 410:
-        gone = state.model_copy(update={
-            "last_polled_at": now, "last_status": FeedStatus.GONE, "last_http_status": 410,
-            "last_error": "410 Gone: the publisher removed this feed; polling stopped",
-            "next_poll_at": None})
+        gone = state.model_copy(
+            update={
+                "last_polled_at": now,
+                "last_status": FeedStatus.GONE,
+                "last_http_status": 410,
+                "last_error": "410 Gone: the publisher removed this feed; polling stopped",
+                "next_poll_at": None,
+            }
+        )
         return PollOutcome(feed, gone, error=gone.last_error)
     if result.error is not None:
         retry_after = result.retry_after(now) if result.status in {429, 503} else None
         message = str(result.error)
         if result.error.kind is FetchErrorKind.HTTP and retry_after is not None:
             message += f" (Retry-After {retry_after:.0f}s honoured)"
-        return _fail(feed, state, now, message, status=result.status, settings=settings,
-                     rng=rng, retry_after=retry_after)
+        return _fail(
+            feed,
+            state,
+            now,
+            message,
+            status=result.status,
+            settings=settings,
+            rng=rng,
+            retry_after=retry_after,
+        )
 
     interval = state.interval_seconds or settings.default_interval
     if result.not_modified:
-        interval = respect_publisher(interval, ttl_minutes=None, max_age=result.max_age(),
-                                     settings=settings)
-        new_state = state.model_copy(update={
-            "last_polled_at": now, "last_success_at": now,
-            "last_status": FeedStatus.NOT_MODIFIED, "last_http_status": 304,
-            "last_error": None, "consecutive_errors": 0, "first_error_at": None,
-            "next_poll_at": now + timedelta(seconds=interval)})
+        interval = respect_publisher(
+            interval, ttl_minutes=None, max_age=result.max_age(), settings=settings
+        )
+        new_state = state.model_copy(
+            update={
+                "last_polled_at": now,
+                "last_success_at": now,
+                "last_status": FeedStatus.NOT_MODIFIED,
+                "last_http_status": 304,
+                "last_error": None,
+                "consecutive_errors": 0,
+                "first_error_at": None,
+                "next_poll_at": now + timedelta(seconds=interval),
+            }
+        )
         return PollOutcome(feed, new_state)
 
-    parsed = parse(result.body or b"", feed=feed, fetched_at=now,
-                   content_type=result.content_type, base_url=result.final_url
-                   if result.final_url.startswith("http") else None)
+    parsed = parse(
+        result.body or b"",
+        feed=feed,
+        fetched_at=now,
+        content_type=result.content_type,
+        base_url=result.final_url if result.final_url.startswith("http") else None,
+    )
     if not parsed.articles and parsed.bozo_reason and parsed.format == "unknown":
-        return _fail(feed, state, now, f"not a feed: {parsed.bozo_reason}",
-                     status=result.status, settings=settings, rng=rng)
+        return _fail(
+            feed,
+            state,
+            now,
+            f"not a feed: {parsed.bozo_reason}",
+            status=result.status,
+            settings=settings,
+            rng=rng,
+        )
     if parsed.title and not feed.title:
         feed = feed.model_copy(update={"title": parsed.title})
     if parsed.site_url and not feed.site_url:
@@ -130,16 +177,27 @@ async def poll_feed(
 
     dated = [a.published_at for a in parsed.articles if not a.published_is_fetch_time]
     interval = learned_interval(dated, now, settings) if dated else clamp(interval, settings)
-    interval = respect_publisher(interval, ttl_minutes=parsed.ttl_minutes,
-                                 max_age=result.max_age(), settings=settings)
-    next_at = skip_quiet_hours(now + timedelta(seconds=interval), parsed.skip_hours,
-                               parsed.skip_days)
-    new_state = state.model_copy(update={
-        "etag": result.headers.get("etag"), "last_modified": result.headers.get("last-modified"),
-        "last_polled_at": now, "last_success_at": now, "last_status": FeedStatus.OK,
-        "last_http_status": result.status, "last_error": None, "consecutive_errors": 0,
-        "first_error_at": None, "bozo_reason": parsed.bozo_reason,
-        "interval_seconds": interval, "next_poll_at": next_at,
-        "entries_seen": state.entries_seen + len(fresh) - updated,
-    })
+    interval = respect_publisher(
+        interval, ttl_minutes=parsed.ttl_minutes, max_age=result.max_age(), settings=settings
+    )
+    next_at = skip_quiet_hours(
+        now + timedelta(seconds=interval), parsed.skip_hours, parsed.skip_days
+    )
+    new_state = state.model_copy(
+        update={
+            "etag": result.headers.get("etag"),
+            "last_modified": result.headers.get("last-modified"),
+            "last_polled_at": now,
+            "last_success_at": now,
+            "last_status": FeedStatus.OK,
+            "last_http_status": result.status,
+            "last_error": None,
+            "consecutive_errors": 0,
+            "first_error_at": None,
+            "bozo_reason": parsed.bozo_reason,
+            "interval_seconds": interval,
+            "next_poll_at": next_at,
+            "entries_seen": state.entries_seen + len(fresh) - updated,
+        }
+    )
     return PollOutcome(feed, new_state, fresh, len(fresh) - updated, updated)

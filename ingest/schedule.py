@@ -21,8 +21,9 @@ _WEEK = 7 * 86400.0
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def learned_interval(published: Sequence[datetime], now: datetime,
-                     settings: ScheduleSettings) -> float:
+def learned_interval(
+    published: Sequence[datetime], now: datetime, settings: ScheduleSettings
+) -> float:
     """Seconds between polls from the feed's publishing rate over the last week."""
     recent = [p for p in published if now - timedelta(seconds=_WEEK) <= p <= now]
     if not recent:
@@ -34,15 +35,17 @@ def clamp(seconds: float, settings: ScheduleSettings) -> float:
     return max(settings.min_interval, min(settings.max_interval, seconds))
 
 
-def respect_publisher(interval: float, *, ttl_minutes: int | None, max_age: float | None,
-                      settings: ScheduleSettings) -> float:
+def respect_publisher(
+    interval: float, *, ttl_minutes: int | None, max_age: float | None, settings: ScheduleSettings
+) -> float:
     """Never poll faster than the publisher's ttl / max-age (but stay within max_interval)."""
     floor = max(ttl_minutes * 60.0 if ttl_minutes else 0.0, max_age or 0.0)
     return min(max(interval, floor), max(settings.max_interval, interval))
 
 
-def skip_quiet_hours(when: datetime, skip_hours: frozenset[int],
-                     skip_days: frozenset[str]) -> datetime:
+def skip_quiet_hours(
+    when: datetime, skip_hours: frozenset[int], skip_days: frozenset[str]
+) -> datetime:
     """Move `when` to the first hour not listed in skipHours/skipDays (at most a week)."""
     if not skip_hours and not skip_days:
         return when
@@ -54,8 +57,12 @@ def skip_quiet_hours(when: datetime, skip_hours: frozenset[int],
     return when  # everything skipped: the feed's hints are nonsense, ignore them
 
 
-def backoff(consecutive_errors: int, settings: ScheduleSettings, rng: random.Random,
-            retry_after: float | None = None) -> float:
+def backoff(
+    consecutive_errors: int,
+    settings: ScheduleSettings,
+    rng: random.Random,
+    retry_after: float | None = None,
+) -> float:
     """Exponential backoff with jitter, at least what Retry-After asks, at most max_backoff."""
     base = settings.min_interval * (2 ** min(max(consecutive_errors - 1, 0), 20))
     delay = min(settings.max_backoff, base)
@@ -66,5 +73,6 @@ def backoff(consecutive_errors: int, settings: ScheduleSettings, rng: random.Ran
 
 
 def is_dead(first_error_at: datetime | None, now: datetime, settings: ScheduleSettings) -> bool:
-    return first_error_at is not None and (now - first_error_at).total_seconds() > \
-        settings.dead_after
+    return (
+        first_error_at is not None and (now - first_error_at).total_seconds() > settings.dead_after
+    )

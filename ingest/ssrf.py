@@ -22,16 +22,26 @@ from urllib.parse import urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-_METADATA_HOSTS = frozenset({
-    "metadata.google.internal", "metadata.goog", "metadata", "instance-data",
-    "instance-data.ec2.internal", "metadata.azure.internal", "metadata.internal",
-})
-_EXTRA_BLOCKED = tuple(ipaddress.ip_network(n) for n in (
-    "100.64.0.0/10",  # carrier-grade NAT
-    "192.0.0.0/24",  # IETF protocol assignments
-    "198.18.0.0/15",  # benchmarking
-    "fd00:ec2::254/128",  # AWS IMDS over IPv6
-))
+_METADATA_HOSTS = frozenset(
+    {
+        "metadata.google.internal",
+        "metadata.goog",
+        "metadata",
+        "instance-data",
+        "instance-data.ec2.internal",
+        "metadata.azure.internal",
+        "metadata.internal",
+    }
+)
+_EXTRA_BLOCKED = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "100.64.0.0/10",  # carrier-grade NAT
+        "192.0.0.0/24",  # IETF protocol assignments
+        "198.18.0.0/15",  # benchmarking
+        "fd00:ec2::254/128",  # AWS IMDS over IPv6
+    )
+)
 
 
 class Resolver(Protocol):
@@ -130,7 +140,8 @@ class AddressPolicy:
         if why and not self._allowed(host, ip, port):
             raise BlockedAddress(
                 f"{host} resolves to {ip} ({why}); refused to prevent SSRF. To allow it, add "
-                f"'{ip}:{port}' to fetch.allow_private")
+                f"'{ip}:{port}' to fetch.allow_private"
+            )
 
     async def vet(self, host: str, port: int, resolver: Resolver) -> str:
         """Resolve `host` and return the address to connect to, or raise BlockedAddress."""

@@ -14,8 +14,9 @@ import math
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "processors" / "enrich" / "data" / \
-    "iptc_taxonomy.json"
+OUT = (
+    Path(__file__).resolve().parent.parent / "processors" / "enrich" / "data" / "iptc_taxonomy.json"
+)
 
 
 def clean(value: object) -> str | None:
@@ -33,15 +34,17 @@ def main(src: str) -> None:
         levels = [clean(row.get(f"Level{i}/NewsCode")) for i in range(1, 7)]
         path = [lv for lv in levels if lv]
         level = len(path)
-        topics.append({
-            "id": code,
-            "label": clean(row.get("Name (en-GB)")),
-            "definition": clean(row.get("Definition (en-GB)")) or "",
-            "level": level,
-            "parent": path[-2] if level > 1 else None,
-            "path": path,
-        })
-    topics.sort(key=lambda t: (t["path"]))
+        topics.append(
+            {
+                "id": code,
+                "label": clean(row.get("Name (en-GB)")),
+                "definition": clean(row.get("Definition (en-GB)")) or "",
+                "level": level,
+                "parent": path[-2] if level > 1 else None,
+                "path": path,
+            }
+        )
+    topics.sort(key=lambda t: t["path"])
     doc = {
         "version": "iptc-mediatopic-" + str(len(topics)),
         "source": "IPTC Media Topics, CC-BY 4.0, https://iptc.org/standards/media-topics/",

@@ -49,18 +49,22 @@ class HttpResponse(Protocol):
 class HttpPost(Protocol):
     """An HTTP client that applies the deployment's network policy (SSRF guard, limits)."""
 
-    async def __call__(self, url: str, body: bytes, headers: Mapping[str, str]) -> HttpResponse:
-        ...
+    async def __call__(self, url: str, body: bytes, headers: Mapping[str, str]) -> HttpResponse: ...
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
-    mac = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body,
-                   hashlib.sha256)
+    mac = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
     return "sha256=" + mac.hexdigest()
 
 
-def verify_signature(secret: str, body: bytes, headers: Mapping[str, str], *,
-                     max_age: float | None = 300.0, now: float | None = None) -> bool:
+def verify_signature(
+    secret: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    max_age: float | None = 300.0,
+    now: float | None = None,
+) -> bool:
     """For receivers: is this request from a Wirewatch that knows the secret, and fresh?"""
     lower = {k.lower(): v for k, v in headers.items()}
     ts = lower.get(TIMESTAMP_HEADER.lower(), "")
@@ -73,8 +77,11 @@ def verify_signature(secret: str, body: bytes, headers: Mapping[str, str], *,
 
 
 def encode(alert: Alert) -> bytes:
-    return json.dumps({"type": "wirewatch.alert", "alert": alert.model_dump(mode="json")},
-                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps(
+        {"type": "wirewatch.alert", "alert": alert.model_dump(mode="json")},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
 
 
 def next_attempt_delay(attempts: int, settings: NotifySettings, rng: random.Random) -> float:
@@ -89,13 +96,24 @@ def classify(status: int | None, error: str | None, retry_after: float | None) -
     if status is None:
         return DeliveryResult(ok=False, error=error or "no response", retryable=True)
     retryable = status >= 500 or status in {408, 425, 429}
-    return DeliveryResult(ok=False, status=status, error=f"HTTP {status}",
-                          retryable=retryable, retry_after=retry_after)
+    return DeliveryResult(
+        ok=False,
+        status=status,
+        error=f"HTTP {status}",
+        retryable=retryable,
+        retry_after=retry_after,
+    )
 
 
 class WebhookSender:
-    def __init__(self, settings: NotifySettings, user_agent: str, *, post: HttpPost,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        settings: NotifySettings,
+        user_agent: str,
+        *,
+        post: HttpPost,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.settings = settings
         self.user_agent = user_agent
         self.post = post

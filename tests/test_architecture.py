@@ -21,6 +21,15 @@ def test_import_contracts_hold() -> None:
 
 
 def test_ruff_is_clean() -> None:
-    r = run(str(BIN / "ruff"), "check", "wirewatch", "ingest", "processors", "sinks", "tests",
-            "bench", "scripts")
+    r = run(
+        str(BIN / "ruff"),
+        "check",
+        "wirewatch",
+        "ingest",
+        "processors",
+        "sinks",
+        "tests",
+        "bench",
+        "scripts",
+    )
     assert r.returncode == 0, r.stdout + r.stderr

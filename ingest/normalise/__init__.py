@@ -4,5 +4,11 @@ from ingest.normalise.dates import parse_date
 from ingest.normalise.html import html_to_text, sanitize_html
 from ingest.normalise.urls import canonical_url, host_of, is_tracking_param
 
-__all__ = ["canonical_url", "host_of", "html_to_text", "is_tracking_param", "parse_date",
-           "sanitize_html"]
+__all__ = [
+    "canonical_url",
+    "host_of",
+    "html_to_text",
+    "is_tracking_param",
+    "parse_date",
+    "sanitize_html",
+]

@@ -6,12 +6,40 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-_TRACKING_EXACT = frozenset({
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid",
-    "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "ref_src", "oly_enc_id", "oly_anon_id",
-    "vero_id", "rb_clickid", "s_cid", "cmpid", "ocid", "smid", "sr_share", "at_medium",
-    "at_campaign", "at_custom1", "at_custom2", "at_custom3", "at_custom4",
-})
+_TRACKING_EXACT = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "ref_src",
+        "oly_enc_id",
+        "oly_anon_id",
+        "vero_id",
+        "rb_clickid",
+        "s_cid",
+        "cmpid",
+        "ocid",
+        "smid",
+        "sr_share",
+        "at_medium",
+        "at_campaign",
+        "at_custom1",
+        "at_custom2",
+        "at_custom3",
+        "at_custom4",
+    }
+)
 _TRACKING_PREFIXES = ("utm_", "ga_", "pk_", "mtm_", "hsa_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SCHEMES = frozenset({"http", "https"})
@@ -50,8 +78,11 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
         netloc += f":{port}"
     if parts.username:
         netloc = f"{parts.username}{':' + parts.password if parts.password else ''}@{netloc}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not is_tracking_param(k)]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not is_tracking_param(k)
+    ]
     path = parts.path or "/"
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
 

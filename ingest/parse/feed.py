@@ -89,8 +89,9 @@ def parse_feed(
     else:
         meta, items = _read_xml_feed(body, content_type, base)
     source = meta.title or host_of(meta.site_url) or host_of(feed.url) or feed.url
-    meta.articles = _to_articles(items, feed, source, host_of(meta.site_url or base),
-                                 fetched_at, meta.language)
+    meta.articles = _to_articles(
+        items, feed, source, host_of(meta.site_url or base), fetched_at, meta.language
+    )
     return meta
 
 
@@ -101,14 +102,16 @@ def _text(value: Any) -> str:
     return html_to_text(value) if isinstance(value, str) else ""
 
 
-def _read_xml_feed(body: bytes, content_type: str | None,
-                   base: str | None) -> tuple[ParsedFeed, list[_Item]]:
+def _read_xml_feed(
+    body: bytes, content_type: str | None, base: str | None
+) -> tuple[ParsedFeed, list[_Item]]:
     safe, doctype_reason = strip_doctype(body)
     headers = {"content-type": content_type or "application/xml"}
     if base:
         headers["content-location"] = base
-    d = feedparser.parse(io.BytesIO(safe), response_headers=headers,
-                         sanitize_html=False, resolve_relative_uris=False)
+    d = feedparser.parse(
+        io.BytesIO(safe), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
     f = d.get("feed", {})
     reasons = [r for r in (doctype_reason, _bozo_text(d)) if r]
     if not d.get("version") and not d.entries:
@@ -175,8 +178,8 @@ def _xml_item(e: Mapping[str, Any], base: str | None, language: str | None) -> _
         text=text,
         authors=[_text(a) for a in authors if a],
         date_raw=date_raw,
-        published=parse_date(e.get("published") or e.get("created")) or parse_date(
-            e.get("updated")),
+        published=parse_date(e.get("published") or e.get("created"))
+        or parse_date(e.get("updated")),
         updated=parse_date(e.get("updated")),
         categories=_dedup(_text(t.get("term") or t.get("label")) for t in e.get("tags", [])),
         enclosures=_enclosures(e.get("enclosures", []), base),
@@ -195,8 +198,13 @@ def _enclosures(raw: Iterable[Mapping[str, Any]], base: str | None) -> list[Encl
             size = int(length) if length not in (None, "") else None
         except (TypeError, ValueError):
             size = None
-        out.append(Enclosure(url=href, type=enc.get("type") or enc.get("mime_type"),
-                             length=size if size is None or size >= 0 else None))
+        out.append(
+            Enclosure(
+                url=href,
+                type=enc.get("type") or enc.get("mime_type"),
+                length=size if size is None or size >= 0 else None,
+            )
+        )
     return out
 
 
@@ -215,25 +223,42 @@ def _read_json_feed(body: bytes, base: str | None) -> tuple[ParsedFeed, list[_It
     try:
         doc = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        return ParsedFeed(format="json", title=None, site_url=None, language=None,
-                          bozo_reason=f"invalid JSON Feed: {e}"), []
+        return ParsedFeed(
+            format="json",
+            title=None,
+            site_url=None,
+            language=None,
+            bozo_reason=f"invalid JSON Feed: {e}",
+        ), []
     if not isinstance(doc, dict):
-        return ParsedFeed(format="json", title=None, site_url=None, language=None,
-                          bozo_reason="invalid JSON Feed: the top level is not an object"), []
+        return ParsedFeed(
+            format="json",
+            title=None,
+            site_url=None,
+            language=None,
+            bozo_reason="invalid JSON Feed: the top level is not an object",
+        ), []
     version = str(doc.get("version", ""))
     fmt = "json11" if version.endswith("/1.1") else "json10" if version.endswith("/1") else "json"
-    reason = None if "jsonfeed.org/version" in version else "JSON document without a JSON Feed "\
-        "version; read as JSON Feed anyway"
+    reason = (
+        None
+        if "jsonfeed.org/version" in version
+        else "JSON document without a JSON Feed version; read as JSON Feed anyway"
+    )
     site = doc.get("home_page_url") if isinstance(doc.get("home_page_url"), str) else None
     item_base = canonical_url(site, base) if site else base
-    meta = ParsedFeed(format=fmt, title=_text(doc.get("title")) or None,
-                      site_url=canonical_url(site, base) if site else None,
-                      language=doc.get("language") if isinstance(doc.get("language"), str)
-                      else None, bozo_reason=reason)
-    items = doc.get("items") if isinstance(doc.get("items"), list) else []
+    meta = ParsedFeed(
+        format=fmt,
+        title=_text(doc.get("title")) or None,
+        site_url=canonical_url(site, base) if site else None,
+        language=doc.get("language") if isinstance(doc.get("language"), str) else None,
+        bozo_reason=reason,
+    )
+    items: list[Any] = doc["items"] if isinstance(doc.get("items"), list) else []
     feed_authors = _json_authors(doc)
-    return meta, [_json_item(i, item_base, meta.language, feed_authors)
-                  for i in items if isinstance(i, dict)]
+    return meta, [
+        _json_item(i, item_base, meta.language, feed_authors) for i in items if isinstance(i, dict)
+    ]
 
 
 def _json_authors(obj: Mapping[str, Any]) -> list[str]:
@@ -243,14 +268,15 @@ def _json_authors(obj: Mapping[str, Any]) -> list[str]:
     return [str(a.get("name")) for a in authors if isinstance(a, dict) and a.get("name")]
 
 
-def _json_item(i: Mapping[str, Any], base: str | None, language: str | None,
-               feed_authors: list[str]) -> _Item:
+def _json_item(
+    i: Mapping[str, Any], base: str | None, language: str | None, feed_authors: list[str]
+) -> _Item:
     html = i.get("content_html") if isinstance(i.get("content_html"), str) else None
     plain = i.get("content_text") if isinstance(i.get("content_text"), str) else None
     text = _text(html) if html else html_to_text(plain or "")
     summary = _text(i.get("summary")) or text[:500]
     date_raw = str(i.get("date_published") or i.get("date_modified") or "")
-    tags = i.get("tags") if isinstance(i.get("tags"), list) else []
+    tags: list[Any] = i["tags"] if isinstance(i.get("tags"), list) else []
     link = i.get("url") or i.get("external_url")
     guid = i.get("id")
     return _Item(
@@ -265,7 +291,8 @@ def _json_item(i: Mapping[str, Any], base: str | None, language: str | None,
         updated=parse_date(i.get("date_modified")),
         categories=_dedup(str(t) for t in tags if isinstance(t, str | int)),
         enclosures=_enclosures(
-            [a for a in (i.get("attachments") or []) if isinstance(a, dict)], base),
+            [a for a in (i.get("attachments") or []) if isinstance(a, dict)], base
+        ),
         language=i.get("language") if isinstance(i.get("language"), str) else language,
     )
 
@@ -273,8 +300,14 @@ def _json_item(i: Mapping[str, Any], base: str | None, language: str | None,
 # --- ids and articles -------------------------------------------------------------------------
 
 
-def _to_articles(items: list[_Item], feed: Feed, source: str, domain: str | None,
-                 fetched_at: datetime, language: str | None) -> list[Article]:
+def _to_articles(
+    items: list[_Item],
+    feed: Feed,
+    source: str,
+    domain: str | None,
+    fetched_at: datetime,
+    language: str | None,
+) -> list[Article]:
     """Apply the article id contract (DESIGN.md) and keep the first of repeated items."""
     guids_per_link: dict[str, set[str | None]] = {}
     for it in items:
@@ -295,13 +328,28 @@ def _to_articles(items: list[_Item], feed: Feed, source: str, domain: str | None
         if aid in seen:
             continue
         seen.add(aid)
-        out.append(Article(
-            id=aid, url=it.link, canonical_url=it.link, guid=it.guid, feed_id=feed.id,
-            feed_url=feed.url, source=source, source_domain=host_of(it.link) or domain,
-            title=it.title, summary=it.summary, text=it.text, authors=it.authors,
-            published_at=it.published or fetched_at,
-            published_is_fetch_time=it.published is None,
-            updated_at=it.updated, fetched_at=fetched_at, language=it.language or language,
-            categories=it.categories, enclosures=it.enclosures, content_hash=body_hash,
-        ))
+        out.append(
+            Article(
+                id=aid,
+                url=it.link,
+                canonical_url=it.link,
+                guid=it.guid,
+                feed_id=feed.id,
+                feed_url=feed.url,
+                source=source,
+                source_domain=host_of(it.link) or domain,
+                title=it.title,
+                summary=it.summary,
+                text=it.text,
+                authors=it.authors,
+                published_at=it.published or fetched_at,
+                published_is_fetch_time=it.published is None,
+                updated_at=it.updated,
+                fetched_at=fetched_at,
+                language=it.language or language,
+                categories=it.categories,
+                enclosures=it.enclosures,
+                content_hash=body_hash,
+            )
+        )
     return out

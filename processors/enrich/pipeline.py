@@ -63,19 +63,30 @@ def truecase_shouting(title: str) -> str:
 
 
 class Enricher:
-    def __init__(self, settings: EnrichSettings, *, clock: Clock | None = None,
-                 extractor: EntityExtractor | None = None, tagger: TopicTagger | None = None,
-                 stories: StoryIndex | None = None) -> None:
+    def __init__(
+        self,
+        settings: EnrichSettings,
+        *,
+        clock: Clock | None = None,
+        extractor: EntityExtractor | None = None,
+        tagger: TopicTagger | None = None,
+        stories: StoryIndex | None = None,
+    ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
-        self.extractor = extractor or EntityExtractor(settings.spacy_model,
-                                                      batch_size=settings.batch_size)
+        self.extractor = extractor or EntityExtractor(
+            settings.spacy_model, batch_size=settings.batch_size
+        )
         self.tagger = tagger or load_tagger(settings.topics_file)
         self.stories = stories or StoryIndex(timedelta(hours=settings.story_window_hours))
         self.provenance = Provenance(
-            enrichment_version=ENRICHMENT_VERSION, language_model=LANGUAGE_MODEL,
-            ner_model=self.extractor.model_name, ner_model_version=self.extractor.model_version,
-            taxonomy_version=self.tagger.version, story_method=self.stories.method)
+            enrichment_version=ENRICHMENT_VERSION,
+            language_model=LANGUAGE_MODEL,
+            ner_model=self.extractor.model_name,
+            ner_model_version=self.extractor.model_version,
+            taxonomy_version=self.tagger.version,
+            story_method=self.stories.method,
+        )
 
     def enrich_batch(self, articles: Sequence[Article]) -> EnrichResult:
         prepared = [self._prepare(a) for a in articles]
@@ -100,8 +111,10 @@ class Enricher:
                     p.notes.append(f"entity normalisation failed: {e!r}"[:200])
             topics = []
             if p.language not in TOPIC_LANGUAGES:
-                p.notes.append(f"topics skipped: the taxonomy is English, text is "
-                               f"{p.language or 'of unknown language'}")
+                p.notes.append(
+                    f"topics skipped: the taxonomy is English, text is "
+                    f"{p.language or 'of unknown language'}"
+                )
             elif p.body or p.title:
                 try:
                     topics = self.tagger.tag(p.title, p.body, entities)
@@ -109,11 +122,19 @@ class Enricher:
                     p.notes.append(f"topic tagging failed: {e!r}"[:200])
             assignment = self.stories.assign(article, entities)
             result.story_records.append(assignment.record)
-            result.enriched.append(EnrichedArticle(
-                article=article, language=p.language, language_confidence=p.confidence,
-                entities=entities, topics=topics, story_id=assignment.story_id,
-                provenance=self.provenance, notes=p.notes, enriched_at=now,
-            ))
+            result.enriched.append(
+                EnrichedArticle(
+                    article=article,
+                    language=p.language,
+                    language_confidence=p.confidence,
+                    entities=entities,
+                    topics=topics,
+                    story_id=assignment.story_id,
+                    provenance=self.provenance,
+                    notes=p.notes,
+                    enriched_at=now,
+                )
+            )
         return result
 
     def _prepare(self, article: Article) -> _Prepared:
@@ -135,8 +156,9 @@ class Enricher:
             run_ner = False
         ner_title = truecase_shouting(title)
         ner_text = f"{ner_title}\n\n{body}" if body else ner_title
-        return _Prepared(title, body, ner_text, len(ner_title), language, guess.confidence,
-                         run_ner, notes)
+        return _Prepared(
+            title, body, ner_text, len(ner_title), language, guess.confidence, run_ner, notes
+        )
 
 
 @dataclass

@@ -56,8 +56,9 @@ def shingles(article: Article) -> set[bytes]:
 
 
 class StoryIndex:
-    def __init__(self, window: timedelta, *, threshold: float = THRESHOLD,
-                 num_perm: int = NUM_PERM) -> None:
+    def __init__(
+        self, window: timedelta, *, threshold: float = THRESHOLD, num_perm: int = NUM_PERM
+    ) -> None:
         self.window = window
         self.threshold = threshold
         self.num_perm = num_perm
@@ -96,8 +97,9 @@ class StoryIndex:
                     best = (sim, story)
         story_id = best[1] if best else story_id_for(article.id)
         self._insert(article.id, m, story_id, article.published_at)
-        record = StoryRecord(article.id, story_id, article.published_at,
-                             m.hashvalues.astype(np.uint64).tobytes())
+        record = StoryRecord(
+            article.id, story_id, article.published_at, m.hashvalues.astype(np.uint64).tobytes()
+        )
         return StoryAssignment(story_id, record, joined=best is not None)
 
     def restore(self, records: Iterable[StoryRecord]) -> None:
@@ -105,8 +107,9 @@ class StoryIndex:
             values = np.frombuffer(r.payload, dtype=np.uint64)
             if len(values) != self.num_perm:
                 continue  # written by a different configuration: skip, it expires anyway
-            self._insert(r.article_id, self._minhash(values=values.copy()), r.story_id,
-                         r.published_at)
+            self._insert(
+                r.article_id, self._minhash(values=values.copy()), r.story_id, r.published_at
+            )
 
     def expire(self, now: datetime) -> int:
         """Forget articles published before the window; returns how many."""

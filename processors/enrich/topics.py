@@ -30,15 +30,17 @@ MAX_TAGS = 4
 MIN_SCORE = 0.08
 
 # English function words: they carry no topic (the list is the classic SMART-style core).
-_STOP = frozenset("""a about above after again against all also am an and any are as at be
-because been before being below between both but by can could did do does doing down during each
-few for from further had has have having he her here hers herself him himself his how i if in into
-is it its itself just me more most my myself no nor not now of off on once only or other our ours
-ourselves out over own same she should so some such than that the their theirs them themselves
-then there these they this those through to too under until up very was we were what when where
-which while who whom why will with would you your yours yourself yourselves including related
-other others various such all forms form types type matters issues issue activities activity
-people person use used using concerning regarding involving general news""".split())
+_STOP = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them themselves
+    then there these they this those through to too under until up very was we were what when
+    where which while who whom why will with would you your yours yourself yourselves including
+    related others various forms form types type matters issues issue activities activity people
+    person use used using concerning regarding involving general news""".split()  # noqa: SIM905
+)
 
 
 @dataclass
@@ -72,7 +74,7 @@ class TopicTagger:
             return []
         length = math.sqrt(sum(counts.values()))
         scores: dict[int, float] = defaultdict(float)
-        evidence: dict[int, Counter[str]] = defaultdict(Counter)
+        evidence: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         for term, n in counts.items():
             for i, w in self._index.get(term, ()):
                 contrib = w * (1 + math.log(n))
@@ -95,7 +97,7 @@ class TopicTagger:
             if t.id in chosen:
                 continue
             chosen.add(t.id)
-            ev = [term for term, _ in evidence[i].most_common(5)]
+            ev = sorted(evidence[i], key=lambda term: -evidence[i][term])[:5]
             tags.append(TopicTag(id=t.id, label=t.label, score=round(score, 4), evidence=ev))
         return tags
 
@@ -114,8 +116,9 @@ class TopicTagger:
 
 
 def _iptc_topics() -> tuple[list[_Topic], str]:
-    data = json.loads(resources.files("processors.enrich").joinpath(
-        "data/iptc_taxonomy.json").read_text("utf-8"))
+    data = json.loads(
+        resources.files("processors.enrich").joinpath("data/iptc_taxonomy.json").read_text("utf-8")
+    )
     rows = data["topics"]
     by_id = {r["id"]: r for r in rows}
     children: dict[str, list[str]] = defaultdict(list)
@@ -130,11 +133,11 @@ def _iptc_topics() -> tuple[list[_Topic], str]:
             out.extend(descendants(c))
         return out
 
-    raw: list[tuple[dict[str, Any], Counter[str]]] = []
+    raw: list[tuple[dict[str, Any], dict[str, float]]] = []
     for r in rows:
         if r["level"] > 2:
             continue
-        profile: Counter[str] = Counter()
+        profile: dict[str, float] = defaultdict(float)
         for term in _terms(r["label"]):
             profile[term] += 3.0
         for term in _terms(r["definition"]):
@@ -149,11 +152,19 @@ def _iptc_topics() -> tuple[list[_Topic], str]:
     n = len(raw)
     topics = []
     for r, profile in raw:
-        weights = {t: math.log(w + 1) * math.log(n / df[t]) for t, w in profile.items()
-                   if df[t] < n / 3}
+        weights = {
+            t: math.log(w + 1) * math.log(n / df[t]) for t, w in profile.items() if df[t] < n / 3
+        }
         total = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        topics.append(_Topic(r["id"], r["label"], r["level"], r["parent"],
-                             {t: w / total * 3 for t, w in weights.items()}))
+        topics.append(
+            _Topic(
+                r["id"],
+                r["label"],
+                r["level"],
+                r["parent"],
+                {t: w / total * 3 for t, w in weights.items()},
+            )
+        )
     return topics, str(data["version"])
 
 
@@ -166,8 +177,10 @@ def _user_topics(path: Path) -> list[_Topic]:
         raise ConfigError(f"topics file {path} is not valid YAML: {e}") from None
     entries = (doc or {}).get("topics") if isinstance(doc, dict) else None
     if not isinstance(entries, list):
-        raise ConfigError(f"topics file {path} needs a top-level 'topics:' list",
-                          hint="see docs/enrichment.md for the format")
+        raise ConfigError(
+            f"topics file {path} needs a top-level 'topics:' list",
+            hint="see docs/enrichment.md for the format",
+        )
     out = []
     for n, entry in enumerate(entries, 1):
         if not isinstance(entry, dict) or not entry.get("id") or not entry.get("label"):
@@ -175,14 +188,23 @@ def _user_topics(path: Path) -> list[_Topic]:
         terms = entry.get("terms") or []
         ents = entry.get("entities") or []
         if not isinstance(terms, list) or not isinstance(ents, list):
-            raise ConfigError(f"topics file {path}: topic {entry['id']!r}: 'terms' and "
-                              "'entities' must be lists")
+            raise ConfigError(
+                f"topics file {path}: topic {entry['id']!r}: 'terms' and 'entities' must be lists"
+            )
         weights: dict[str, float] = {}
         for phrase in [entry["label"], *map(str, terms)]:
             for term in _terms(phrase):
                 weights[term] = 1.0
-        out.append(_Topic(str(entry["id"]), str(entry["label"]), 2, entry.get("parent"),
-                          weights, {str(e).casefold() for e in ents}))
+        out.append(
+            _Topic(
+                str(entry["id"]),
+                str(entry["label"]),
+                2,
+                entry.get("parent"),
+                weights,
+                {str(e).casefold() for e in ents},
+            )
+        )
     return out
 
 

@@ -45,8 +45,13 @@ def _body(e: EnrichedArticle) -> str:
 def doc_for(e: EnrichedArticle) -> Doc:
     title, text = stemmed_words(e.article.title), stemmed_words(_body(e))
     return Doc(
-        title=title, text=text, title_set=frozenset(title), text_set=frozenset(text),
-        source=words(e.article.source), domain=e.article.source_domain, lang=e.language,
+        title=title,
+        text=text,
+        title_set=frozenset(title),
+        text_set=frozenset(text),
+        source=words(e.article.source),
+        domain=e.article.source_domain,
+        lang=e.language,
         story=e.story_id,
         topics=[(fold(t.id), words(t.label)) for t in e.topics],
         entities=[(en.type, [words(n) for n in (en.name, *en.aliases)]) for en in e.entities],
@@ -93,7 +98,8 @@ def _match_text(node: Term | Phrase, doc: Doc) -> bool:
         return _near(cols, needle, node.proximity)
     if len(needle) == 1 and not prefix:
         sets = {"title": [doc.title_set], "text": [doc.text_set]}.get(
-            node.field or "", [doc.title_set, doc.text_set])
+            node.field or "", [doc.title_set, doc.text_set]
+        )
         return any(needle[0] in s for s in sets)
     return any(contains_phrase(c, needle, prefix_last=prefix) for c in cols)
 
@@ -108,11 +114,14 @@ def _match_field(node: Term | Phrase, doc: Doc) -> bool:
         return exact_matches(doc.story, node.value)
     if fld == "source":
         return domain_matches(doc.domain, node.value) or contains_phrase(
-            doc.source, needle, prefix_last=prefix)
+            doc.source, needle, prefix_last=prefix
+        )
     if fld == "topic":
         value = fold(node.value)
-        return any(tid == value or contains_phrase(label, needle, prefix_last=prefix)
-                   for tid, label in doc.topics)
+        return any(
+            tid == value or contains_phrase(label, needle, prefix_last=prefix)
+            for tid, label in doc.topics
+        )
     types = ENTITY_FIELDS[fld or "entity"]
     return any(
         (types is None or t.value in types)

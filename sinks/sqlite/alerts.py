@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sinks.sqlite.database import Database, iso, parse_iso
+from sinks.sqlite.database import Database, iso, parse_iso, to_datetime
 from wirewatch.core.errors import WirewatchError
 from wirewatch.core.models import Alert, AlertRule, DeliveryState
 
@@ -38,8 +38,15 @@ def insert_hits(c: sqlite3.Connection, hits: Sequence[Alert]) -> list[Alert]:
         cur = c.execute(
             "INSERT OR IGNORE INTO hits(id, rule_id, article_id, matched_at, payload, "
             "delivery_state, next_attempt_at) VALUES (?,?,?,?,?,?,?)",
-            (h.id, h.rule_id, h.article_id, iso(h.matched_at), h.to_json(), state.value,
-             iso(h.matched_at) if state is DeliveryState.PENDING else None),
+            (
+                h.id,
+                h.rule_id,
+                h.article_id,
+                iso(h.matched_at),
+                h.to_json(),
+                state.value,
+                iso(h.matched_at) if state is DeliveryState.PENDING else None,
+            ),
         )
         if cur.rowcount:
             new.append(h)
@@ -48,9 +55,14 @@ def insert_hits(c: sqlite3.Connection, hits: Sequence[Alert]) -> list[Alert]:
 
 def _rule(r: Sequence[object]) -> AlertRule:
     rid, name, query, hook, enabled, created = r
-    return AlertRule(id=str(rid), name=str(name), query=str(query),
-                     webhook_url=None if hook is None else str(hook), enabled=bool(enabled),
-                     created_at=parse_iso(str(created)))  # type: ignore[arg-type]
+    return AlertRule(
+        id=str(rid),
+        name=str(name),
+        query=str(query),
+        webhook_url=None if hook is None else str(hook),
+        enabled=bool(enabled),
+        created_at=to_datetime(str(created)),
+    )
 
 
 class AlertStore:
@@ -70,8 +82,14 @@ class AlertStore:
                 "INSERT INTO rules(id, name, query, webhook_url, enabled, created_at) "
                 "VALUES (?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET query=excluded.query, "
                 "webhook_url=excluded.webhook_url, enabled=excluded.enabled",
-                (rule.id, rule.name, rule.query, rule.webhook_url, int(rule.enabled),
-                 iso(rule.created_at)),
+                (
+                    rule.id,
+                    rule.name,
+                    rule.query,
+                    rule.webhook_url,
+                    int(rule.enabled),
+                    iso(rule.created_at),
+                ),
             )
             return existing is None
 
@@ -92,8 +110,9 @@ class AlertStore:
     def remove_rule(self, name_or_id: str) -> AlertRule:
         rule = self.get_rule(name_or_id)
         if rule is None:
-            raise WirewatchError(f"no alert named {name_or_id!r}",
-                                 hint="see `wirewatch alerts list`")
+            raise WirewatchError(
+                f"no alert named {name_or_id!r}", hint="see `wirewatch alerts list`"
+            )
         with self.db.transaction() as c:
             c.execute("DELETE FROM rules WHERE id=?", (rule.id,))
         return rule
@@ -110,14 +129,17 @@ class AlertStore:
         sql += " ORDER BY h.matched_at DESC, h.id LIMIT ?"
         params.append(limit)
         return [
-            HitRow(Alert.model_validate_json(p), DeliveryState(s), int(n), err, parse_iso(d),
-                   hook)
+            HitRow(Alert.model_validate_json(p), DeliveryState(s), int(n), err, parse_iso(d), hook)
             for p, s, n, err, d, hook in self.db.conn.execute(sql, params)
         ]
 
     def count_hits(self) -> dict[str, int]:
-        return {str(s): int(n) for s, n in self.db.conn.execute(
-            "SELECT delivery_state, COUNT(*) FROM hits GROUP BY delivery_state")}
+        return {
+            str(s): int(n)
+            for s, n in self.db.conn.execute(
+                "SELECT delivery_state, COUNT(*) FROM hits GROUP BY delivery_state"
+            )
+        }
 
     def due_deliveries(self, now: datetime, limit: int = 100) -> list[HitRow]:
         rows = self.db.conn.execute(
@@ -127,8 +149,10 @@ class AlertStore:
             "r.webhook_url IS NOT NULL ORDER BY h.next_attempt_at LIMIT ?",
             (iso(now), limit),
         )
-        return [HitRow(Alert.model_validate_json(p), DeliveryState(s), int(n), err,
-                       parse_iso(d), hook) for p, s, n, err, d, hook in rows]
+        return [
+            HitRow(Alert.model_validate_json(p), DeliveryState(s), int(n), err, parse_iso(d), hook)
+            for p, s, n, err, d, hook in rows
+        ]
 
     def next_delivery_at(self) -> datetime | None:
         r = self.db.conn.execute(
@@ -150,7 +174,10 @@ class AlertStore:
             c.execute(
                 "UPDATE hits SET attempts=attempts+1, last_error=?, next_attempt_at=?, "
                 "delivery_state=? WHERE id=?",
-                (error[:500], iso(retry_at),
-                 DeliveryState.PENDING.value if retry_at else DeliveryState.FAILED.value,
-                 alert_id),
+                (
+                    error[:500],
+                    iso(retry_at),
+                    DeliveryState.PENDING.value if retry_at else DeliveryState.FAILED.value,
+                    alert_id,
+                ),
             )

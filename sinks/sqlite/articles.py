@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sinks.sqlite.alerts import insert_hits
-from sinks.sqlite.database import Database, iso, parse_iso
+from sinks.sqlite.database import Database, iso, parse_iso, to_datetime
 from wirewatch.core.models import Alert, EnrichedArticle
 from wirewatch.core.query.fields import ALIAS_SEPARATOR
 
@@ -49,9 +49,20 @@ def _fts_text(e: EnrichedArticle) -> str:
 def _index_article(c: Any, e: EnrichedArticle, now: datetime) -> None:
     a = e.article
     row = c.execute("SELECT rowid FROM articles WHERE id=?", (a.id,)).fetchone()
-    values = (a.feed_id, a.source, a.source_domain, a.canonical_url or a.url, a.title,
-              iso(a.published_at), iso(a.fetched_at), iso(now), e.language, e.story_id,
-              e.provenance.enrichment_version, e.to_json())
+    values = (
+        a.feed_id,
+        a.source,
+        a.source_domain,
+        a.canonical_url or a.url,
+        a.title,
+        iso(a.published_at),
+        iso(a.fetched_at),
+        iso(now),
+        e.language,
+        e.story_id,
+        e.provenance.enrichment_version,
+        e.to_json(),
+    )
     if row is None:
         cur = c.execute(
             "INSERT INTO articles(feed_id, source, source_domain, url, title, published_at, "
@@ -71,13 +82,25 @@ def _index_article(c: Any, e: EnrichedArticle, now: datetime) -> None:
         c.execute("DELETE FROM articles_fts WHERE rowid=?", (rowid,))
         c.execute("DELETE FROM article_entities WHERE article_id=?", (a.id,))
         c.execute("DELETE FROM article_topics WHERE article_id=?", (a.id,))
-    c.execute("INSERT INTO articles_fts(rowid, title, text) VALUES (?,?,?)",
-              (rowid, a.title, _fts_text(e)))
+    c.execute(
+        "INSERT INTO articles_fts(rowid, title, text) VALUES (?,?,?)",
+        (rowid, a.title, _fts_text(e)),
+    )
     c.executemany(
         "INSERT OR REPLACE INTO article_entities(article_id, name, type, mentions, in_title, "
         "salience, aliases) VALUES (?,?,?,?,?,?,?)",
-        [(a.id, en.name, en.type.value, en.mentions, int(en.in_title), en.salience,
-          ALIAS_SEPARATOR.join(en.aliases)) for en in e.entities],
+        [
+            (
+                a.id,
+                en.name,
+                en.type.value,
+                en.mentions,
+                int(en.in_title),
+                en.salience,
+                ALIAS_SEPARATOR.join(en.aliases),
+            )
+            for en in e.entities
+        ],
     )
     c.executemany(
         "INSERT OR REPLACE INTO article_topics(article_id, topic_id, label, score) "
@@ -125,11 +148,14 @@ class ArticleStore:
 
     def expire_story_rows(self, before: datetime) -> int:
         with self.db.transaction() as c:
-            return c.execute("DELETE FROM story_records WHERE published_at < ?",
-                             (iso(before),)).rowcount
+            return c.execute(
+                "DELETE FROM story_records WHERE published_at < ?", (iso(before),)
+            ).rowcount
 
     def get(self, article_id: str) -> EnrichedArticle | None:
-        r = self.db.conn.execute("SELECT payload FROM articles WHERE id=?", (article_id,)).fetchone()
+        r = self.db.conn.execute(
+            "SELECT payload FROM articles WHERE id=?", (article_id,)
+        ).fetchone()
         return EnrichedArticle.model_validate_json(r[0]) if r else None
 
     def count(self) -> int:
@@ -160,7 +186,9 @@ class ArticleStore:
             sql += " WHERE " + " AND ".join(clauses)
         sql += " ORDER BY a.published_at DESC, a.id LIMIT ?"
         params.append(limit)
-        return [EnrichedArticle.model_validate_json(p) for (p,) in self.db.conn.execute(sql, params)]
+        return [
+            EnrichedArticle.model_validate_json(p) for (p,) in self.db.conn.execute(sql, params)
+        ]
 
     def stories(
         self, *, since: datetime | None, until: datetime | None, limit: int, min_size: int = 1
@@ -188,9 +216,15 @@ class ArticleStore:
                 (story_id, *params),
             ).fetchall()
             sources = sorted({str(m[2]) for m in members})
-            out.append(StorySummary(
-                story_id=str(story_id), size=int(n), title=str(members[0][1]),
-                first_published=parse_iso(first), last_published=parse_iso(last),  # type: ignore[arg-type]
-                sources=sources, article_ids=[str(m[0]) for m in members],
-            ))
+            out.append(
+                StorySummary(
+                    story_id=str(story_id),
+                    size=int(n),
+                    title=str(members[0][1]),
+                    first_published=to_datetime(first),
+                    last_published=to_datetime(last),
+                    sources=sources,
+                    article_ids=[str(m[0]) for m in members],
+                )
+            )
         return out

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sinks.sqlite.database import Database, iso, parse_iso
+from sinks.sqlite.database import Database, iso, parse_iso, to_datetime
 from wirewatch.core.errors import FeedError
 from wirewatch.core.models import Article, Feed, FeedState
 
@@ -36,8 +36,13 @@ class PendingArticle:
 def _row(r: Sequence[object]) -> FeedRow:
     fid, url, title, site_url, full_text, enabled, added_at, state = r
     feed = Feed(
-        id=str(fid), url=str(url), title=title and str(title), site_url=site_url and str(site_url),
-        full_text=bool(full_text), enabled=bool(enabled), added_at=str(added_at),  # type: ignore[arg-type]
+        id=str(fid),
+        url=str(url),
+        title=title and str(title),
+        site_url=site_url and str(site_url),
+        full_text=bool(full_text),
+        enabled=bool(enabled),
+        added_at=to_datetime(str(added_at)),
     )
     return FeedRow(feed, FeedState.model_validate_json(str(state)))
 
@@ -57,18 +62,30 @@ class FeedStore:
         with self.db.transaction() as c:
             c.execute(
                 f"INSERT INTO feeds ({_FEED_COLS}, next_poll_at) VALUES (?,?,?,?,?,?,?,?,NULL)",
-                (feed.id, feed.url, feed.title, feed.site_url, int(feed.full_text),
-                 int(feed.enabled), iso(feed.added_at), state.model_dump_json()),
+                (
+                    feed.id,
+                    feed.url,
+                    feed.title,
+                    feed.site_url,
+                    int(feed.full_text),
+                    int(feed.enabled),
+                    iso(feed.added_at),
+                    state.model_dump_json(),
+                ),
             )
         return FeedRow(feed, state), True
 
     def update_settings(self, feed_id: str, *, title: str | None, full_text: bool) -> None:
         with self.db.transaction() as c:
-            c.execute("UPDATE feeds SET title=COALESCE(?, title), full_text=? WHERE id=?",
-                      (title, int(full_text), feed_id))
+            c.execute(
+                "UPDATE feeds SET title=COALESCE(?, title), full_text=? WHERE id=?",
+                (title, int(full_text), feed_id),
+            )
 
     def get(self, feed_id: str) -> FeedRow | None:
-        r = self.db.conn.execute(f"SELECT {_FEED_COLS} FROM feeds WHERE id=?", (feed_id,)).fetchone()
+        r = self.db.conn.execute(
+            f"SELECT {_FEED_COLS} FROM feeds WHERE id=?", (feed_id,)
+        ).fetchone()
         return _row(r) if r else None
 
     def find(self, id_or_url: str) -> FeedRow | None:
@@ -80,8 +97,10 @@ class FeedStore:
     def remove(self, id_or_url: str) -> FeedRow:
         row = self.find(id_or_url)
         if row is None:
-            raise FeedError(f"no feed with id or URL {id_or_url!r}",
-                            hint="see `wirewatch feeds list` for ids and URLs")
+            raise FeedError(
+                f"no feed with id or URL {id_or_url!r}",
+                hint="see `wirewatch feeds list` for ids and URLs",
+            )
         with self.db.transaction() as c:
             c.execute("DELETE FROM feeds WHERE id=?", (row.feed.id,))
         return row
@@ -101,7 +120,8 @@ class FeedStore:
     def next_due_at(self, now: datetime) -> datetime | None:
         """When the next enabled feed is due (`now` if one was never polled); None: no feeds."""
         r = self.db.conn.execute(
-            "SELECT COUNT(*), SUM(next_poll_at IS NULL), MIN(next_poll_at) FROM feeds WHERE enabled=1"
+            "SELECT COUNT(*), SUM(next_poll_at IS NULL), MIN(next_poll_at) "
+            "FROM feeds WHERE enabled=1"
         ).fetchone()
         if not r[0]:
             return None
@@ -135,14 +155,20 @@ class FeedStore:
         now: datetime,
         to_outbox: bool = True,
     ) -> None:
-        """Persist one poll atomically: feed URL/title, state, seen ids and (embedded) the outbox."""
+        """Persist one poll atomically: feed URL/title, state, seen ids, (embedded) outbox."""
         arts = list(articles)
         with self.db.transaction() as c:
             c.execute(
                 "UPDATE feeds SET url=?, title=COALESCE(?, title), site_url=COALESCE(?, site_url), "
                 "state=?, next_poll_at=? WHERE id=?",
-                (feed.url, feed.title, feed.site_url, state.model_dump_json(),
-                 iso(state.next_poll_at), feed.id),
+                (
+                    feed.url,
+                    feed.title,
+                    feed.site_url,
+                    state.model_dump_json(),
+                    iso(state.next_poll_at),
+                    feed.id,
+                ),
             )
             c.executemany(
                 "INSERT INTO seen(article_id, content_hash, feed_id, first_seen_at, last_seen_at) "

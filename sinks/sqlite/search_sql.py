@@ -20,15 +20,19 @@ from wirewatch.core.query.text import fold, words
 
 def register_functions(conn: sqlite3.Connection) -> None:
     """The field functions the compiled SQL calls."""
-    conn.create_function("ww_phrase", 3, lambda h, n, p: int(phrase_in(h, n, bool(p))),
-                         deterministic=True)
-    conn.create_function("ww_phrase_any", 3, lambda h, n, p: int(phrase_in_any(h, n, bool(p))),
-                         deterministic=True)
-    conn.create_function("ww_source", 4,
-                         lambda name, dom, v, p: int(source_matches(name, dom, v, bool(p))),
-                         deterministic=True)
-    conn.create_function("ww_exact", 2, lambda s, v: int(exact_matches(s, v)),
-                         deterministic=True)
+    conn.create_function(
+        "ww_phrase", 3, lambda h, n, p: int(phrase_in(h, n, bool(p))), deterministic=True
+    )
+    conn.create_function(
+        "ww_phrase_any", 3, lambda h, n, p: int(phrase_in_any(h, n, bool(p))), deterministic=True
+    )
+    conn.create_function(
+        "ww_source",
+        4,
+        lambda name, dom, v, p: int(source_matches(name, dom, v, bool(p))),
+        deterministic=True,
+    )
+    conn.create_function("ww_exact", 2, lambda s, v: int(exact_matches(s, v)), deterministic=True)
 
 
 def _fts_expression(node: Term | Phrase) -> str:
@@ -60,16 +64,20 @@ def _leaf(node: Term | Phrase, params: list[Any]) -> str:
         return "ww_source(a.source, a.source_domain, ?, ?)"
     if fld == "topic":
         params += [fold(node.value), node.value, prefix]
-        return ("a.id IN (SELECT article_id FROM article_topics t WHERE "
-                "lower(t.topic_id) = ? OR ww_phrase(t.label, ?, ?))")
+        return (
+            "a.id IN (SELECT article_id FROM article_topics t WHERE "
+            "lower(t.topic_id) = ? OR ww_phrase(t.label, ?, ?))"
+        )
     types = ENTITY_FIELDS[fld or "entity"]
     type_sql = ""
     if types is not None:
         type_sql = f"e.type IN ({','.join('?' * len(types))}) AND "
         params.extend(types)
     params += [node.value, prefix, node.value, prefix]
-    return (f"a.id IN (SELECT article_id FROM article_entities e WHERE {type_sql}"
-            "(ww_phrase(e.name, ?, ?) OR ww_phrase_any(e.aliases, ?, ?)))")
+    return (
+        f"a.id IN (SELECT article_id FROM article_entities e WHERE {type_sql}"
+        "(ww_phrase(e.name, ?, ?) OR ww_phrase_any(e.aliases, ?, ?)))"
+    )
 
 
 def _compile(node: Node, params: list[Any]) -> str:

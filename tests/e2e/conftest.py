@@ -31,18 +31,31 @@ class Cli:
         }
 
     def popen(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-        return subprocess.Popen([sys.executable, "-m", "wirewatch", *args], cwd=self.home,
-                                env={**self.env, **(env or {})}, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return subprocess.Popen(
+            [sys.executable, "-m", "wirewatch", *args],
+            cwd=self.home,
+            env={**self.env, **(env or {})},
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
 
-    def __call__(self, *args: str, ok: bool = True, env: dict[str, str] | None = None,
-                 timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        r = subprocess.run([sys.executable, "-m", "wirewatch", *args], cwd=self.home,
-                           env={**self.env, **(env or {})}, text=True, capture_output=True,
-                           timeout=timeout)
+    def __call__(
+        self, *args: str, ok: bool = True, env: dict[str, str] | None = None, timeout: float = 600
+    ) -> subprocess.CompletedProcess[str]:
+        r = subprocess.run(
+            [sys.executable, "-m", "wirewatch", *args],
+            cwd=self.home,
+            env={**self.env, **(env or {})},
+            text=True,
+            capture_output=True,
+            timeout=timeout,
+        )
         if ok and r.returncode != 0:
-            raise AssertionError(f"wirewatch {' '.join(args)} exited {r.returncode}\n"
-                                 f"stdout:\n{r.stdout}\nstderr:\n{r.stderr}")
+            raise AssertionError(
+                f"wirewatch {' '.join(args)} exited {r.returncode}\n"
+                f"stdout:\n{r.stdout}\nstderr:\n{r.stderr}"
+            )
         return r
 
     def json(self, *args: str, env: dict[str, str] | None = None) -> Any:

@@ -25,24 +25,43 @@ OPML = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_help_everywhere(cli: Cli) -> None:
-    for args in ([], ["run"], ["feeds"], ["feeds", "add"], ["feeds", "import"],
-                 ["feeds", "export"], ["feeds", "list"], ["feeds", "rm"], ["search"],
-                 ["alerts"], ["alerts", "add"], ["alerts", "list"], ["alerts", "rm"],
-                 ["alerts", "hits"], ["status"], ["stories"], ["config"], ["config", "show"]):
+    for args in (
+        [],
+        ["run"],
+        ["feeds"],
+        ["feeds", "add"],
+        ["feeds", "import"],
+        ["feeds", "export"],
+        ["feeds", "list"],
+        ["feeds", "rm"],
+        ["search"],
+        ["alerts"],
+        ["alerts", "add"],
+        ["alerts", "list"],
+        ["alerts", "rm"],
+        ["alerts", "hits"],
+        ["status"],
+        ["stories"],
+        ["config"],
+        ["config", "show"],
+    ):
         r = cli(*args, "--help")
         assert "Usage" in r.stdout, args
 
 
 def test_feeds_add_list_rm(cli: Cli) -> None:
-    added = cli.json("feeds", "add", "https://feeds.bbci.co.uk/news/world/rss.xml",
-                     "--title", "BBC World")
+    added = cli.json(
+        "feeds", "add", "https://feeds.bbci.co.uk/news/world/rss.xml", "--title", "BBC World"
+    )
     assert added["created"] is True
     again = cli.json("feeds", "add", "https://feeds.bbci.co.uk/news/world/rss.xml")
     assert again["created"] is False and again["feed"]["id"] == added["feed"]["id"]
     assert cli.scalar("SELECT COUNT(*) FROM feeds") == 1
     listed = cli.json("feeds", "list")
-    assert [(f["feed"]["title"], f["state"]["last_status"], f["state"]["consecutive_errors"])
-            for f in listed] == [("BBC World", "new", 0)]
+    assert [
+        (f["feed"]["title"], f["state"]["last_status"], f["state"]["consecutive_errors"])
+        for f in listed
+    ] == [("BBC World", "new", 0)]
     assert "BBC World" in cli("feeds", "list").stdout
     cli("feeds", "rm", added["feed"]["id"])
     assert cli.scalar("SELECT COUNT(*) FROM feeds") == 0
@@ -66,8 +85,10 @@ def test_feeds_import_and_export_round_trip(cli: Cli, tmp_path: Path) -> None:
 
 def test_malformed_opml_names_file_and_line_and_changes_nothing(cli: Cli, tmp_path: Path) -> None:
     bad = tmp_path / "bad.opml"
-    bad.write_text('<?xml version="1.0"?>\n<opml version="2.0">\n<body>\n'
-                   '<outline xmlUrl="https://a.example/feed">\n</body></opml>\n')
+    bad.write_text(
+        '<?xml version="1.0"?>\n<opml version="2.0">\n<body>\n'
+        '<outline xmlUrl="https://a.example/feed">\n</body></opml>\n'
+    )
     r = cli("feeds", "import", str(bad), ok=False)
     assert r.returncode != 0
     assert "bad.opml" in r.stderr and "line" in r.stderr
@@ -91,12 +112,19 @@ def test_refused_feed_urls(cli: Cli, url: str, message: str) -> None:
 
 
 def test_alerts_add_list_rm_and_bad_query(cli: Cli) -> None:
-    rule = cli.json("alerts", "add", "rafah", 'rafah AND person:gallant',
-                    "--webhook", "https://hooks.example.org/x")
+    rule = cli.json(
+        "alerts",
+        "add",
+        "rafah",
+        "rafah AND person:gallant",
+        "--webhook",
+        "https://hooks.example.org/x",
+    )
     assert rule["name"] == "rafah" and rule["webhook_url"] == "https://hooks.example.org/x"
     listed = cli.json("alerts", "list")
     assert [(r["name"], r["query"], r["hits"]) for r in listed] == [
-        ("rafah", "rafah AND person:gallant", 0)]
+        ("rafah", "rafah AND person:gallant", 0)
+    ]
     r = cli("alerts", "add", "rafah", "other", ok=False)
     assert r.returncode == 2 and "already exists" in r.stderr
 
@@ -118,8 +146,9 @@ def test_search_refuses_bad_query_with_column(cli: Cli) -> None:
 def test_config_show_sources_and_redaction(cli: Cli, tmp_path: Path) -> None:
     cfg = tmp_path / "w.yaml"
     cfg.write_text("queue_size: 7\nnotify:\n  webhook_secret: hunter2\n")
-    shown = cli.json("config", "show", "--config", str(cfg),
-                     env={"WIREWATCH_FETCH__CONCURRENCY": "3"})
+    shown = cli.json(
+        "config", "show", "--config", str(cfg), env={"WIREWATCH_FETCH__CONCURRENCY": "3"}
+    )
     s = shown["settings"]
     assert s["queue_size"] == {"value": 7, "source": f"file {cfg}"}
     assert s["fetch.concurrency"] == {"value": 3, "source": "env"}

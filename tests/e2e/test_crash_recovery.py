@@ -78,8 +78,10 @@ def clean_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], set[t
     [
         pytest.param(lambda c: c.scalar("SELECT COUNT(*) FROM outbox") > 0, id="after-accept"),
         pytest.param(lambda c: c.scalar("SELECT COUNT(*) FROM articles") > 0, id="mid-store"),
-        pytest.param(lambda c: c.scalar("SELECT COUNT(*) FROM hits WHERE delivery_state="
-                                        "'delivered'") > 0, id="mid-delivery"),
+        pytest.param(
+            lambda c: c.scalar("SELECT COUNT(*) FROM hits WHERE delivery_state='delivered'") > 0,
+            id="mid-delivery",
+        ),
     ],
 )
 def test_sigkill_then_rerun_loses_nothing_and_duplicates_nothing(
@@ -90,9 +92,17 @@ def test_sigkill_then_rerun_loses_nothing_and_duplicates_nothing(
 ) -> None:
     cli = make_cli("crashy")
     env = hook_env(receiver)
-    cli("alerts", "add", "hooked", "israel OR gaza OR ukraine OR trump",
-        "--webhook", f"http://127.0.0.1:{receiver.port}/hook", "--config", str(EXAMPLE_CONFIG),
-        env=env)
+    cli(
+        "alerts",
+        "add",
+        "hooked",
+        "israel OR gaza OR ukraine OR trump",
+        "--webhook",
+        f"http://127.0.0.1:{receiver.port}/hook",
+        "--config",
+        str(EXAMPLE_CONFIG),
+        env=env,
+    )
     killed = kill_when(cli, env, kill_point)
     assert killed, "the run finished before the kill point; the test proved nothing"
 
@@ -102,8 +112,17 @@ def test_sigkill_then_rerun_loses_nothing_and_duplicates_nothing(
     assert articles == ref_articles  # nothing lost, nothing extra
     # the example rule's hits equal the clean run's; the extra rule's hits are one per article
     assert {h for h in hits if h[0] in {r for r, _ in ref_hits}} == ref_hits
-    hooked = cli.json("alerts", "hits", "--rule", "hooked", "--limit", "100000",
-                      "--config", str(EXAMPLE_CONFIG), env=env)
+    hooked = cli.json(
+        "alerts",
+        "hits",
+        "--rule",
+        "hooked",
+        "--limit",
+        "100000",
+        "--config",
+        str(EXAMPLE_CONFIG),
+        env=env,
+    )
     assert hooked, "the webhook rule should match the recorded news"
     assert len({h["id"] for h in hooked}) == len(hooked)
     assert all(h["delivery"] == "delivered" for h in hooked)

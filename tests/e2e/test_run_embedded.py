@@ -28,8 +28,11 @@ def distinct_items_by_feedparser() -> set[str]:
             link = e.get("link") or e.get("id")
             assert link, f"{path.name}: an item without link or guid; adjust the oracle"
             p = urlsplit(link)
-            query = "&".join(q for q in p.query.split("&")
-                             if q and not q.lower().startswith(("utm_", "fbclid", "gclid")))
+            query = "&".join(
+                q
+                for q in p.query.split("&")
+                if q and not q.lower().startswith(("utm_", "fbclid", "gclid"))
+            )
             keys.add(urlunsplit((p.scheme.lower(), p.netloc.lower(), p.path, query, "")))
     return keys
 
@@ -61,15 +64,19 @@ def test_search_finds_articles_by_word_and_by_entity(
     found = cli.json("search", word, "--config", str(EXAMPLE_CONFIG), "--limit", "500")
     assert title in [r["title"] for r in found]
 
-    name = cli.scalar("SELECT name FROM article_entities WHERE type='GPE' "
-                      "GROUP BY name ORDER BY COUNT(*) DESC LIMIT 1")
-    found = cli.json("search", f'place:"{name}"', "--config", str(EXAMPLE_CONFIG),
-                     "--limit", "500")
+    name = cli.scalar(
+        "SELECT name FROM article_entities WHERE type='GPE' "
+        "GROUP BY name ORDER BY COUNT(*) DESC LIMIT 1"
+    )
+    found = cli.json("search", f'place:"{name}"', "--config", str(EXAMPLE_CONFIG), "--limit", "500")
     assert found, f"no article found by place:{name}"
     for r in found:
-        assert any(name.lower() in e["name"].lower() or
-                   any(name.lower() in a.lower() for a in e["aliases"])
-                   for e in r["entities"] if e["type"] in {"GPE", "LOC", "FAC"}), r["title"]
+        assert any(
+            name.lower() in e["name"].lower()
+            or any(name.lower() in a.lower() for a in e["aliases"])
+            for e in r["entities"]
+            if e["type"] in {"GPE", "LOC", "FAC"}
+        ), r["title"]
         assert r["story_id"] and r["topics"] is not None
 
 
@@ -87,8 +94,9 @@ def test_example_alert_fires_and_a_second_run_adds_nothing(
     assert again["articles_new"] == 0 and again["articles_stored"] == 0
     assert again["hits_new"] == 0
     assert cli.scalar("SELECT COUNT(*) FROM articles") == articles
-    assert len(cli.json("alerts", "hits", "--config", str(EXAMPLE_CONFIG),
-                        "--limit", "1000")) == len(hits)
+    assert len(
+        cli.json("alerts", "hits", "--config", str(EXAMPLE_CONFIG), "--limit", "1000")
+    ) == len(hits)
 
 
 def test_status_and_feeds_list_reflect_the_run(first_run: tuple[Cli, dict[str, object]]) -> None:

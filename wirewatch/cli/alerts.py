@@ -10,16 +10,18 @@ from rich.table import Table
 from wirewatch.cli.common import ConfigOpt, DataDirOpt, JsonOpt, app_context, out, print_json
 from wirewatch.runtime.subscriptions import make_rule
 
-app = typer.Typer(help="Keyword alerts: rules in the query language, and their hits.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Keyword alerts: rules in the query language, and their hits.", no_args_is_help=True
+)
 
 
 @app.command("add")
 def alerts_add(
     name: Annotated[str, typer.Argument(help="A unique name for the alert.")],
-    query: Annotated[str, typer.Argument(help='A query, e.g. \'person:gallant AND "rafah"\'.')],
-    webhook: Annotated[str | None, typer.Option(help="POST each hit here (HMAC-signed JSON).")]
-    = None,
+    query: Annotated[str, typer.Argument(help="A query, e.g. 'person:gallant AND \"rafah\"'.")],
+    webhook: Annotated[
+        str | None, typer.Option(help="POST each hit here (HMAC-signed JSON).")
+    ] = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
@@ -69,8 +71,9 @@ def alerts_rm(
 
 @app.command("hits")
 def alerts_hits(
-    rule: Annotated[str | None, typer.Option("--rule", help="Only this alert (name or id).")]
-    = None,
+    rule: Annotated[
+        str | None, typer.Option("--rule", help="Only this alert (name or id).")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
@@ -80,13 +83,27 @@ def alerts_hits(
     with app_context(config, data_dir) as ctx:
         hits = ctx.alerts.hits(rule=rule, limit=limit)
     if json_out:
-        print_json([{**h.alert.model_dump(mode="json"), "delivery": h.delivery_state.value,
-                     "attempts": h.attempts, "last_error": h.last_error} for h in hits])
+        print_json(
+            [
+                {
+                    **h.alert.model_dump(mode="json"),
+                    "delivery": h.delivery_state.value,
+                    "attempts": h.attempts,
+                    "last_error": h.last_error,
+                }
+                for h in hits
+            ]
+        )
         return
     table = Table("matched", "alert", "title", "source", "delivery")
     for h in hits:
         a = h.alert
-        table.add_row(a.matched_at.strftime("%Y-%m-%d %H:%M"), a.rule_name, a.title, a.source,
-                      h.delivery_state.value + (f" ({h.last_error})" if h.last_error else ""))
+        table.add_row(
+            a.matched_at.strftime("%Y-%m-%d %H:%M"),
+            a.rule_name,
+            a.title,
+            a.source,
+            h.delivery_state.value + (f" ({h.last_error})" if h.last_error else ""),
+        )
     out.print(table)
     out.print(f"{len(hits)} hits")

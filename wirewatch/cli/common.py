@@ -23,13 +23,20 @@ err = Console(stderr=True, soft_wrap=True)
 
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="Config file (else $WIREWATCH_CONFIG, ./wirewatch.yaml, "
-                 "the user config dir).", show_default=False),
+    typer.Option(
+        "--config",
+        "-c",
+        help="Config file (else $WIREWATCH_CONFIG, ./wirewatch.yaml, the user config dir).",
+        show_default=False,
+    ),
 ]
 DataDirOpt = Annotated[
     Path | None,
-    typer.Option("--data-dir", help="Where the embedded runtime keeps its state "
-                 "(overrides data_dir).", show_default=False),
+    typer.Option(
+        "--data-dir",
+        help="Where the embedded runtime keeps its state (overrides data_dir).",
+        show_default=False,
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
@@ -53,8 +60,9 @@ def user_errors() -> Iterator[None]:
         raise fail(e.message, e.hint) from None
 
 
-def load(config: Path | None, data_dir: Path | None = None,
-         extra: Mapping[str, Any] | None = None) -> LoadedSettings:
+def load(
+    config: Path | None, data_dir: Path | None = None, extra: Mapping[str, Any] | None = None
+) -> LoadedSettings:
     overrides: dict[str, Any] = dict(extra or {})
     if data_dir is not None:
         overrides["data_dir"] = str(data_dir)
@@ -63,8 +71,9 @@ def load(config: Path | None, data_dir: Path | None = None,
 
 
 @contextmanager
-def app_context(config: Path | None, data_dir: Path | None = None,
-                extra: Mapping[str, Any] | None = None) -> Iterator[AppContext]:
+def app_context(
+    config: Path | None, data_dir: Path | None = None, extra: Mapping[str, Any] | None = None
+) -> Iterator[AppContext]:
     loaded = load(config, data_dir, extra)
     with user_errors():
         ctx = open_context(loaded)
@@ -104,8 +113,10 @@ def parse_when(text: str | None, option: str) -> datetime | None:
     try:
         dt = datetime.fromisoformat(t.replace("Z", "+00:00"))
     except ValueError:
-        raise fail(f"{option} {text!r} is not a date",
-                   "use ISO 8601 (2026-11-25, 2026-11-25T08:00Z) or a span like 24h, 7d") from None
+        raise fail(
+            f"{option} {text!r} is not a date",
+            "use ISO 8601 (2026-11-25, 2026-11-25T08:00Z) or a span like 24h, 7d",
+        ) from None
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 

@@ -31,8 +31,9 @@ app = typer.Typer(help="Manage the feeds Wirewatch polls.", no_args_is_help=True
 def feeds_add(
     url: Annotated[str, typer.Argument(help="Feed URL (http/https; file:// if allowed).")],
     title: Annotated[str | None, typer.Option(help="A name for the feed.")] = None,
-    full_text: Annotated[bool, typer.Option("--full-text", help="Fetch each article's page "
-                                            "and extract its text.")] = False,
+    full_text: Annotated[
+        bool, typer.Option("--full-text", help="Fetch each article's page and extract its text.")
+    ] = False,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
@@ -71,24 +72,34 @@ def feeds_import(
             except FeedError as e:
                 problems.append(f"{entry.url}: {e.message}")
         if problems:
-            raise fail(f"{file}: {len(problems)} feed URL(s) refused: " + "; ".join(problems[:5]),
-                       "fix or remove those outlines, then import again")
+            raise fail(
+                f"{file}: {len(problems)} feed URL(s) refused: " + "; ".join(problems[:5]),
+                "fix or remove those outlines, then import again",
+            )
         created = 0
         for entry in entries:
             added = add_feed(ctx.feeds, ctx.settings, ctx.clock, entry.url, title=entry.title)
             created += added.created
         if json_out:
-            print_json({"file": str(file), "feeds": len(entries), "added": created,
-                        "already_subscribed": len(entries) - created})
+            print_json(
+                {
+                    "file": str(file),
+                    "feeds": len(entries),
+                    "added": created,
+                    "already_subscribed": len(entries) - created,
+                }
+            )
         else:
-            out.print(f"imported {file}: {created} added, {len(entries) - created} already "
-                      "subscribed")
+            out.print(
+                f"imported {file}: {created} added, {len(entries) - created} already subscribed"
+            )
 
 
 @app.command("export")
 def feeds_export(
-    output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="Write here instead of stdout.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -113,16 +124,26 @@ def feeds_list(
         print_json([{"feed": r.feed, "state": r.state} for r in rows])
         return
     table = Table("id", "feed", "status", "last success", "errors", "next poll", "problem")
-    colours = {FeedStatus.OK: "green", FeedStatus.NOT_MODIFIED: "green",
-               FeedStatus.ERROR: "yellow", FeedStatus.DEAD: "red", FeedStatus.GONE: "red"}
+    colours = {
+        FeedStatus.OK: "green",
+        FeedStatus.NOT_MODIFIED: "green",
+        FeedStatus.ERROR: "yellow",
+        FeedStatus.DEAD: "red",
+        FeedStatus.GONE: "red",
+    }
     for r in rows:
         s = r.state
         status = s.last_status
         table.add_row(
-            r.feed.id, r.feed.title or r.feed.url,
+            r.feed.id,
+            r.feed.title or r.feed.url,
             f"[{colours.get(status, 'white')}]{status.value}[/]",
-            ago(s.last_success_at), str(s.consecutive_errors),
-            "never" if status is FeedStatus.GONE else ago(s.next_poll_at) if s.next_poll_at
+            ago(s.last_success_at),
+            str(s.consecutive_errors),
+            "never"
+            if status is FeedStatus.GONE
+            else ago(s.next_poll_at)
+            if s.next_poll_at
             else "now",
             s.last_error or s.bozo_reason or "",
         )
@@ -146,5 +167,8 @@ def feeds_rm(
         else:
             out.print(f"removed {row.feed.id}  {row.feed.url}")
         if any(row.feed.url.endswith(u.lstrip("./")) for u in in_config):
-            out.print("note: this feed is listed in the config file and returns on the next "
-                      "run unless you remove it there", style="yellow")
+            out.print(
+                "note: this feed is listed in the config file and returns on the next "
+                "run unless you remove it there",
+                style="yellow",
+            )

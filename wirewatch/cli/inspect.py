@@ -30,8 +30,13 @@ UntilOpt = Annotated[str | None, typer.Option(help="Before this time: ISO 8601 o
 
 
 def search(
-    query: Annotated[str, typer.Argument(help='e.g. \'gaza AND person:gallant\', \'"cease-fire"\','
-                                         " 'org:hamas -sport'. See docs/query-language.md.")],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="e.g. 'gaza AND person:gallant', '\"cease-fire\"',"
+            " 'org:hamas -sport'. See docs/query-language.md."
+        ),
+    ],
     since: SinceOpt = None,
     until: UntilOpt = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 20,
@@ -52,9 +57,12 @@ def search(
     for e in results:
         a = e.article
         table.add_row(
-            a.published_at.strftime("%Y-%m-%d %H:%M"), a.source, a.title,
+            a.published_at.strftime("%Y-%m-%d %H:%M"),
+            a.source,
+            a.title,
             ", ".join(en.name for en in sorted(e.entities, key=lambda x: -x.salience)[:4]),
-            ", ".join(t.label for t in e.topics[:3]), e.story_id[:10],
+            ", ".join(t.label for t in e.topics[:3]),
+            e.story_id[:10],
         )
     out.print(table)
     out.print(f"{len(results)} articles")
@@ -63,10 +71,19 @@ def search(
 def _article_json(e: Any) -> dict[str, Any]:
     a = e.article
     return {
-        "id": a.id, "title": a.title, "url": a.canonical_url or a.url, "source": a.source,
-        "published_at": a.published_at, "language": e.language, "summary": a.summary,
-        "entities": e.entities, "topics": e.topics, "story_id": e.story_id,
-        "notes": e.notes, "provenance": e.provenance, "feed_id": a.feed_id,
+        "id": a.id,
+        "title": a.title,
+        "url": a.canonical_url or a.url,
+        "source": a.source,
+        "published_at": a.published_at,
+        "language": e.language,
+        "summary": a.summary,
+        "entities": e.entities,
+        "topics": e.topics,
+        "story_id": e.story_id,
+        "notes": e.notes,
+        "provenance": e.provenance,
+        "feed_id": a.feed_id,
     }
 
 
@@ -74,8 +91,7 @@ def stories(
     since: SinceOpt = "24h",
     until: UntilOpt = None,
     limit: Annotated[int, typer.Option(min=1, help="How many stories.")] = 10,
-    min_size: Annotated[int, typer.Option(min=1, help="Only stories with this many articles.")]
-    = 1,
+    min_size: Annotated[int, typer.Option(min=1, help="Only stories with this many articles.")] = 1,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
@@ -89,21 +105,29 @@ def stories(
         return
     table = Table("articles", "story", "first seen", "title", "sources")
     for s in found:
-        table.add_row(str(s.size), s.story_id[:10], s.first_published.strftime("%Y-%m-%d %H:%M"),
-                      s.title, ", ".join(s.sources))
+        table.add_row(
+            str(s.size),
+            s.story_id[:10],
+            s.first_published.strftime("%Y-%m-%d %H:%M"),
+            s.title,
+            ", ".join(s.sources),
+        )
     out.print(table)
 
 
-def status(config: ConfigOpt = None, data_dir: DataDirOpt = None,
-           json_out: JsonOpt = False) -> None:
+def status(
+    config: ConfigOpt = None, data_dir: DataDirOpt = None, json_out: JsonOpt = False
+) -> None:
     """Articles per stage, failing feeds, queue depths, alert deliveries."""
     with app_context(config, data_dir) as ctx:
         rows = ctx.feeds.all()
-        failing = [r for r in rows if r.state.last_status in
-                   {FeedStatus.ERROR, FeedStatus.DEAD, FeedStatus.GONE}]
+        failing = [
+            r
+            for r in rows
+            if r.state.last_status in {FeedStatus.ERROR, FeedStatus.DEAD, FeedStatus.GONE}
+        ]
         runtime = json.loads(ctx.db.get_meta(STATUS_KEY) or "null")
-        events = ctx.db.conn.execute(
-            "SELECT stage, COUNT(*) FROM events GROUP BY stage").fetchall()
+        events = ctx.db.conn.execute("SELECT stage, COUNT(*) FROM events GROUP BY stage").fetchall()
         report = {
             "data_dir": str(ctx.data_dir),
             "feeds": {"total": len(rows), "failing": len(failing)},
@@ -114,10 +138,16 @@ def status(config: ConfigOpt = None, data_dir: DataDirOpt = None,
             },
             "alerts": {"rules": len(ctx.alerts.rules()), "hits": ctx.alerts.count_hits()},
             "problems": {str(s): int(n) for s, n in events},
-            "failing_feeds": [{"id": r.feed.id, "url": r.feed.url,
-                               "status": r.state.last_status.value, "error": r.state.last_error,
-                               "consecutive_errors": r.state.consecutive_errors}
-                              for r in failing],
+            "failing_feeds": [
+                {
+                    "id": r.feed.id,
+                    "url": r.feed.url,
+                    "status": r.state.last_status.value,
+                    "error": r.state.last_error,
+                    "consecutive_errors": r.state.consecutive_errors,
+                }
+                for r in failing
+            ],
             "runtime": runtime,
         }
     if json_out:
@@ -126,31 +156,42 @@ def status(config: ConfigOpt = None, data_dir: DataDirOpt = None,
     a = report["articles"]
     out.print(f"data dir   {report['data_dir']}")
     out.print(f"feeds      {len(rows)} ({len(failing)} failing)")
-    out.print(f"articles   seen {a['seen']} · waiting for enrichment "
-              f"{a['waiting_for_enrichment']} · stored {a['stored']}")
+    out.print(
+        f"articles   seen {a['seen']} · waiting for enrichment "
+        f"{a['waiting_for_enrichment']} · stored {a['stored']}"
+    )
     hits = report["alerts"]["hits"]
-    out.print(f"alerts     {report['alerts']['rules']} rules · hits {sum(hits.values())} "
-              f"(delivery: {', '.join(f'{k} {v}' for k, v in sorted(hits.items())) or 'none'})")
+    out.print(
+        f"alerts     {report['alerts']['rules']} rules · hits {sum(hits.values())} "
+        f"(delivery: {', '.join(f'{k} {v}' for k, v in sorted(hits.items())) or 'none'})"
+    )
     if report["problems"]:
         out.print("problems   " + ", ".join(f"{k} {v}" for k, v in report["problems"].items()))
     if runtime:
         state = "running" if runtime.get("running") else "stopped"
         q = runtime.get("queues", {})
-        out.print(f"runtime    {state} (pid {runtime.get('pid')}, updated "
-                  f"{runtime.get('updated_at')}) · queues raw {q.get('raw', 0)}/"
-                  f"{runtime.get('queue_capacity')} enriched {q.get('enriched', 0)}")
+        out.print(
+            f"runtime    {state} (pid {runtime.get('pid')}, updated "
+            f"{runtime.get('updated_at')}) · queues raw {q.get('raw', 0)}/"
+            f"{runtime.get('queue_capacity')} enriched {q.get('enriched', 0)}"
+        )
     for f in report["failing_feeds"]:
         out.print(f"  [red]{f['status']}[/] {f['url']}: {f['error']}")
 
 
-def config_show(config: ConfigOpt = None, data_dir: DataDirOpt = None,
-                json_out: JsonOpt = False) -> None:
+def config_show(
+    config: ConfigOpt = None, data_dir: DataDirOpt = None, json_out: JsonOpt = False
+) -> None:
     """The effective settings, where each came from, secrets redacted."""
     loaded = load(config, data_dir)
     rows = effective_view(loaded)
     if json_out:
-        print_json({"config_file": loaded.config_file,
-                    "settings": {k: {"value": v, "source": s} for k, v, s in rows}})
+        print_json(
+            {
+                "config_file": loaded.config_file,
+                "settings": {k: {"value": v, "source": s} for k, v, s in rows},
+            }
+        )
         return
     out.print(f"config file: {loaded.config_file or '(none found; defaults)'}")
     table = Table("setting", "value", "source")

@@ -26,8 +26,12 @@ from wirewatch.runtime.embedded import RunSummary
 
 
 def run(
-    once: Annotated[bool, typer.Option("--once", help="Poll every feed once, drain the "
-                                       "pipeline, print a summary and exit.")] = False,
+    once: Annotated[
+        bool,
+        typer.Option(
+            "--once", help="Poll every feed once, drain the pipeline, print a summary and exit."
+        ),
+    ] = False,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
@@ -39,14 +43,24 @@ def run(
     and in `wirewatch feeds list`); non-zero only when it could not run at all.
     """
     with app_context(config, data_dir) as ctx:
-        logging.basicConfig(level=ctx.settings.log_level,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=ctx.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
         if not ctx.feeds.all():
-            err.print("no feeds yet: add one with `wirewatch feeds add URL` or list them under "
-                      "`feeds:` in the config file", style="yellow")
+            err.print(
+                "no feeds yet: add one with `wirewatch feeds add URL` or list them under "
+                "`feeds:` in the config file",
+                style="yellow",
+            )
         show = not (json_out or quiet) and out.is_terminal
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=err, disable=not show) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not show,
+        ) as bar:
             feeds_task = bar.add_task("feeds polled", total=None)
             stored_task = bar.add_task("articles stored", total=None)
 
@@ -82,8 +96,9 @@ async def _run_with_signals(pipeline: Any, once: bool) -> RunSummary:
             if task is not None:
                 task.cancel()
             return
-        err.print(f"{signame}: finishing accepted articles, then stopping "
-                  "(send again to exit at once)")
+        err.print(
+            f"{signame}: finishing accepted articles, then stopping (send again to exit at once)"
+        )
         pipeline.stop.set()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -101,12 +116,18 @@ def _print_summary(s: RunSummary) -> None:
     out.print(
         f"polled {s.feeds_polled} feeds ({s.feeds_ok} ok, {s.feeds_not_modified} not modified, "
         f"{len(s.feeds_failed)} failed) · {s.articles_new} new, {s.articles_updated} updated"
-        + (f", {s.articles_recovered} recovered from an earlier run" if s.articles_recovered
-           else "")
+        + (
+            f", {s.articles_recovered} recovered from an earlier run"
+            if s.articles_recovered
+            else ""
+        )
         + f" · {s.articles_stored} stored · {s.hits_new} new alert hits"
-        + (f" · webhooks: {s.deliveries_ok} delivered, {s.deliveries_failed} failed, "
-           f"{s.deliveries_pending} pending" if (s.deliveries_ok or s.deliveries_failed or
-                                                 s.deliveries_pending) else "")
+        + (
+            f" · webhooks: {s.deliveries_ok} delivered, {s.deliveries_failed} failed, "
+            f"{s.deliveries_pending} pending"
+            if (s.deliveries_ok or s.deliveries_failed or s.deliveries_pending)
+            else ""
+        )
         + f" · {s.seconds:.1f}s"
     )
     for f in s.feeds_failed:

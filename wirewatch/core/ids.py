@@ -36,7 +36,7 @@ def article_id_from_guid(feed_id: str, guid: str) -> str:
 
 
 def article_id_fallback(feed_id: str, title: str, date_string: str, body_hash: str) -> str:
-    """For items with neither link nor guid: never the fetch time, so a re-poll maps to the same id."""
+    """Items with neither link nor guid: never the fetch time, so a re-poll gives the same id."""
     return _digest("item", feed_id, title, date_string, body_hash)
 
 

@@ -63,7 +63,9 @@ class FetchSettings(_Section):
 class ScheduleSettings(_Section):
     min_interval: float = Field(120.0, gt=0, description="seconds; never poll a feed faster")
     max_interval: float = Field(6 * 3600.0, gt=0, description="seconds; never poll slower")
-    default_interval: float = Field(900.0, gt=0, description="seconds, until a feed's rhythm is learned")
+    default_interval: float = Field(
+        900.0, gt=0, description="seconds, until a feed's rhythm is learned"
+    )
     max_backoff: float = Field(6 * 3600.0, gt=0, description="seconds; cap of error backoff")
     dead_after: float = Field(3 * 86400.0, gt=0, description="seconds failing before 'dead'")
 
@@ -123,8 +125,6 @@ class RuleEntry(_Section):
     webhook: str | None = None
 
 
-
-
 class _YamlFileSource(PydanticBaseSettingsSource):
     """The config file's values (already read and checked by `load_settings`)."""
 
@@ -139,7 +139,7 @@ class _YamlFileSource(PydanticBaseSettingsSource):
         return dict(self._data)
 
 
-_file_data: ContextVar[Mapping[str, Any]] = ContextVar("wirewatch_file_data", default={})
+_file_data: ContextVar[Mapping[str, Any] | None] = ContextVar("wirewatch_file_data", default=None)
 
 
 class Settings(BaseSettings):
@@ -183,7 +183,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _YamlFileSource(settings_cls, _file_data.get()))
+        return (init_settings, env_settings, _YamlFileSource(settings_cls, _file_data.get() or {}))
 
 
 @dataclass
@@ -258,8 +258,9 @@ def _unknown_key(key: str, origin: str) -> ConfigError:
     return ConfigError(f"unknown setting '{key}' in {origin}", hint=hint)
 
 
-def _check_keys(data: Mapping[str, Any], origin: str, model: type[BaseModel] = Settings,
-                prefix: str = "") -> None:
+def _check_keys(
+    data: Mapping[str, Any], origin: str, model: type[BaseModel] = Settings, prefix: str = ""
+) -> None:
     sections = _section_models(model)
     for key, value in data.items():
         dotted = f"{prefix}{key}"
@@ -298,7 +299,7 @@ def _env_values(env: Mapping[str, str]) -> dict[str, Any]:
     for name, raw in env.items():
         if not name.upper().startswith(ENV_PREFIX) or name.upper() == CONFIG_ENV:
             continue
-        path = name[len(ENV_PREFIX):].lower().split("__")
+        path = name[len(ENV_PREFIX) :].lower().split("__")
         value: Any = raw
         if raw.strip().startswith(("[", "{")):
             try:
@@ -393,8 +394,9 @@ def _describe(err: ValidationError, config_file: Path | None) -> str:
     return "; ".join(parts) + origin
 
 
-def _resolve_paths(settings: Settings, config_file: Path | None, sources: dict[str, str],
-                   cwd: Path) -> None:
+def _resolve_paths(
+    settings: Settings, config_file: Path | None, sources: dict[str, str], cwd: Path
+) -> None:
     """Relative paths from the file resolve against its folder; from env/flags, against cwd."""
 
     def base_for(key: str) -> Path:

@@ -33,8 +33,10 @@ class EnricherAdapter:
 
     def enrich(self, articles: Sequence[Article]) -> tuple[list[EnrichedArticle], list[StoryRow]]:
         result = self.enricher.enrich_batch(articles)
-        rows = [StoryRow(r.article_id, r.story_id, r.published_at, r.payload)
-                for r in result.story_records]
+        rows = [
+            StoryRow(r.article_id, r.story_id, r.published_at, r.payload)
+            for r in result.story_records
+        ]
         return result.enriched, rows
 
 
@@ -62,10 +64,12 @@ class GuardedPost:
         self.fetcher = fetcher
 
     async def __call__(self, url: str, body: bytes, headers: Mapping[str, str]) -> _Response:
-        r = await self.fetcher.fetch(url, method="POST", content=body, accept="*/*",
-                                     extra_headers=headers)
-        error = None if r.error is None or r.status is not None and r.status >= 400 else \
-            str(r.error)
+        r = await self.fetcher.fetch(
+            url, method="POST", content=body, accept="*/*", extra_headers=headers
+        )
+        error = (
+            None if r.error is None or (r.status is not None and r.status >= 400) else str(r.error)
+        )
         return _Response(r.status if error is None else None, r.headers, error)
 
     async def aclose(self) -> None:
@@ -74,17 +78,29 @@ class GuardedPost:
 
 def build_fetcher(settings: Settings, ctx_clock: Any, **fetch_overrides: Any) -> Fetcher:
     fetch = settings.fetch.model_copy(update=fetch_overrides)
-    return Fetcher(fetch, policy=AddressPolicy.from_allow_list(fetch.allow_private),
-                   allow_local_files=settings.allow_local_files, clock=ctx_clock)
+    return Fetcher(
+        fetch,
+        policy=AddressPolicy.from_allow_list(fetch.allow_private),
+        allow_local_files=settings.allow_local_files,
+        clock=ctx_clock,
+    )
 
 
 def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None) -> EmbeddedPipeline:
     settings = ctx.settings
     fetcher = build_fetcher(settings, ctx.clock)
-    post = GuardedPost(build_fetcher(settings, ctx.clock, deadline=settings.notify.timeout,
-                                     max_redirects=0))
+    post = GuardedPost(
+        build_fetcher(settings, ctx.clock, deadline=settings.notify.timeout, max_redirects=0)
+    )
     sender = WebhookSender(settings.notify, settings.fetch.user_agent, post=post)
     enricher = EnricherAdapter(build_enricher(ctx))
-    return EmbeddedPipeline(ctx, fetcher=fetcher, parse=parse_feed, enricher=enricher,
-                            sender=sender, fulltext=FullTextFetcher(fetcher), closers=[post],
-                            progress=progress)
+    return EmbeddedPipeline(
+        ctx,
+        fetcher=fetcher,
+        parse=parse_feed,
+        enricher=enricher,
+        sender=sender,
+        fulltext=FullTextFetcher(fetcher),
+        closers=[post],
+        progress=progress,
+    )

@@ -39,13 +39,16 @@ class AppContext:
         self.db.close()
 
 
-def open_context(loaded: LoadedSettings, *, clock: Clock | None = None,
-                 sync_config: bool = True) -> AppContext:
+def open_context(
+    loaded: LoadedSettings, *, clock: Clock | None = None, sync_config: bool = True
+) -> AppContext:
     db = Database.open(loaded.settings.data_dir)
-    ctx = AppContext(loaded, db, FeedStore(db), ArticleStore(db), AlertStore(db),
-                     clock or SystemClock())
+    ctx = AppContext(
+        loaded, db, FeedStore(db), ArticleStore(db), AlertStore(db), clock or SystemClock()
+    )
     if sync_config:
         base = loaded.config_file.parent if loaded.config_file else None
-        subscriptions.sync_from_config(ctx.settings, ctx.feeds, ctx.alerts, ctx.clock,
-                                       base_dir=base)
+        subscriptions.sync_from_config(
+            ctx.settings, ctx.feeds, ctx.alerts, ctx.clock, base_dir=base
+        )
     return ctx

@@ -41,8 +41,9 @@ STATUS_KEY = "runtime_status"
 class EnrichStage(Protocol):
     """What the runtime needs from processors' Enricher."""
 
-    def enrich(self, articles: Sequence[Article]) -> tuple[list[EnrichedArticle], list[StoryRow]]:
-        ...
+    def enrich(
+        self, articles: Sequence[Article]
+    ) -> tuple[list[EnrichedArticle], list[StoryRow]]: ...
 
 
 @dataclass
@@ -145,8 +146,11 @@ class EmbeddedPipeline:
         try:
             await self._recover_outbox()
             if once:
-                rows = [r for r in self.ctx.feeds.all()
-                        if r.feed.enabled and r.state.last_status is not FeedStatus.GONE]
+                rows = [
+                    r
+                    for r in self.ctx.feeds.all()
+                    if r.feed.enabled and r.state.last_status is not FeedStatus.GONE
+                ]
                 self.progress("feeds_total", {"count": len(rows)})
                 await self._poll_many(rows)
             else:
@@ -191,8 +195,13 @@ class EmbeddedPipeline:
         clock = self.ctx.clock
         try:
             outcome: PollOutcome = await poll_feed(
-                row.feed, row.state, fetcher=self.fetcher, parse=self.parse,
-                seen=self.ctx.feeds, clock=clock, schedule_settings=self.ctx.settings.schedule,
+                row.feed,
+                row.state,
+                fetcher=self.fetcher,
+                parse=self.parse,
+                seen=self.ctx.feeds,
+                clock=clock,
+                schedule_settings=self.ctx.settings.schedule,
                 fulltext=self.fulltext if row.feed.full_text else None,
             )
         except Exception as e:  # a bug in one feed's handling must not stop the others
@@ -209,8 +218,10 @@ class EmbeddedPipeline:
             self.summary.feeds_ok += 1
         self.summary.articles_new += outcome.new_count
         self.summary.articles_updated += outcome.updated_count
-        self.progress("feed_polled", {"url": outcome.feed.url, "error": outcome.error,
-                                      "articles": len(outcome.articles)})
+        self.progress(
+            "feed_polled",
+            {"url": outcome.feed.url, "error": outcome.error, "articles": len(outcome.articles)},
+        )
         if outcome.articles:
             for p in self.ctx.feeds.pending_for([a.id for a in outcome.articles]):
                 await self.raw_q.put((p.seq, p.article))
@@ -250,12 +261,14 @@ class EmbeddedPipeline:
                     # The enricher handles bad articles itself; this is a bug or a broken
                     # model. The batch stays in the outbox and is retried on the next run.
                     log.exception("enrichment failed for a batch of %d", len(articles))
-                    self.ctx.db.record_event(self.ctx.clock.now(), "enrich",
-                                             f"{len(articles)} articles", repr(e))
+                    self.ctx.db.record_event(
+                        self.ctx.clock.now(), "enrich", f"{len(articles)} articles", repr(e)
+                    )
                     continue
                 by_id = {s.article_id: s for s in stories}
-                out = [(seq, e, by_id.get(e.id)) for (seq, _), e in zip(batch, enriched,
-                                                                         strict=True)]
+                out = [
+                    (seq, e, by_id.get(e.id)) for (seq, _), e in zip(batch, enriched, strict=True)
+                ]
                 self.summary.enrich_notes += sum(1 for e in enriched if e.notes)
                 await self.enriched_q.put(out)
         finally:
@@ -275,16 +288,26 @@ class EmbeddedPipeline:
                 for rule_id in self._matcher.match(e):
                     rule = self._rules[rule_id]
                     a = e.article
-                    hits.append(Alert(
-                        id=alert_id(rule.id, a.id), rule_id=rule.id, rule_name=rule.name,
-                        query=rule.query, article_id=a.id, story_id=e.story_id, title=a.title,
-                        url=a.canonical_url or a.url, source=a.source,
-                        published_at=a.published_at, matched_at=now,
-                    ))
+                    hits.append(
+                        Alert(
+                            id=alert_id(rule.id, a.id),
+                            rule_id=rule.id,
+                            rule_name=rule.name,
+                            query=rule.query,
+                            article_id=a.id,
+                            story_id=e.story_id,
+                            title=a.title,
+                            url=a.canonical_url or a.url,
+                            source=a.source,
+                            published_at=a.published_at,
+                            matched_at=now,
+                        )
+                    )
             new_hits = self.ctx.articles.commit_enriched(
                 [(seq, e) for seq, e, _ in batch],
                 [s for _, _, s in batch if s is not None],
-                hits, now=now,
+                hits,
+                now=now,
             )
             self.summary.articles_stored += len(batch)
             self.summary.hits_new += len(new_hits)
@@ -327,8 +350,9 @@ class EmbeddedPipeline:
     async def _deliver_due(self) -> None:
         """One pass over due deliveries; failures are rescheduled, never block the pipeline."""
         due = self.ctx.alerts.due_deliveries(self.ctx.clock.now())
-        await asyncio.gather(*(self._deliver(h.alert, h.webhook_url or "", h.attempts)
-                               for h in due))
+        await asyncio.gather(
+            *(self._deliver(h.alert, h.webhook_url or "", h.attempts) for h in due)
+        )
 
     async def _deliver(self, alert: Alert, url: str, attempts: int) -> None:
         settings = self.ctx.settings.notify
@@ -348,8 +372,12 @@ class EmbeddedPipeline:
         self.ctx.alerts.mark_attempt_failed(alert.id, result.error or "failed", retry_at=retry_at)
         if retry_at is None:
             self.summary.deliveries_failed += 1
-            self.ctx.db.record_event(now, "notify", alert.rule_name,
-                                     f"webhook gave up after {tried} attempts: {result.error}")
+            self.ctx.db.record_event(
+                now,
+                "notify",
+                alert.rule_name,
+                f"webhook gave up after {tried} attempts: {result.error}",
+            )
 
     # --- status -----------------------------------------------------------------------------
 

@@ -65,8 +65,16 @@ class Publisher:
 
 
 class KafkaPoller:
-    def __init__(self, settings: Settings, *, config_dir: Path | None, clock: Clock,
-                 fetcher: Any, parse: Callable[..., Any], publisher: Publisher) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        config_dir: Path | None,
+        clock: Clock,
+        fetcher: Any,
+        parse: Callable[..., Any],
+        publisher: Publisher,
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.fetcher = fetcher
@@ -76,7 +84,9 @@ class KafkaPoller:
         if k.poller_index >= k.poller_count:
             raise WirewatchError(
                 f"kafka.poller_index {k.poller_index} is not below kafka.poller_count "
-                f"{k.poller_count}", hint="number pollers 0 … count-1")
+                f"{k.poller_count}",
+                hint="number pollers 0 … count-1",
+            )
         self.db = Database.open(settings.data_dir, poller_db_name(k.poller_index, k.poller_count))
         self.feeds = FeedStore(self.db)
         self._sync_subscriptions(config_dir)
@@ -86,8 +96,12 @@ class KafkaPoller:
     def _sync_subscriptions(self, config_dir: Path | None) -> None:
         """Feeds come from the config file and from `wirewatch feeds add` (the main database)."""
         subscriptions.sync_from_config(
-            self.settings.model_copy(update={"alerts": []}), self.feeds,
-            AlertStore(self.db), self.clock, base_dir=config_dir)
+            self.settings.model_copy(update={"alerts": []}),
+            self.feeds,
+            AlertStore(self.db),
+            self.clock,
+            base_dir=config_dir,
+        )
         main = self.settings.data_dir / DB_FILENAME
         if main.exists():
             other = Database.open(self.settings.data_dir)
@@ -99,8 +113,13 @@ class KafkaPoller:
 
     def mine(self, rows: Sequence[FeedRow]) -> list[FeedRow]:
         k = self.settings.kafka
-        return [r for r in rows if shard_of(r.feed.id, k.poller_count) == k.poller_index
-                and r.feed.enabled and r.state.last_status is not FeedStatus.GONE]
+        return [
+            r
+            for r in rows
+            if shard_of(r.feed.id, k.poller_count) == k.poller_index
+            and r.feed.enabled
+            and r.state.last_status is not FeedStatus.GONE
+        ]
 
     async def run(self, *, once: bool) -> PollSummary:
         try:
@@ -126,8 +145,13 @@ class KafkaPoller:
 
     async def _poll_one(self, row: FeedRow) -> None:
         outcome = await poll_feed(
-            row.feed, row.state, fetcher=self.fetcher, parse=self.parse, seen=self.feeds,
-            clock=self.clock, schedule_settings=self.settings.schedule,
+            row.feed,
+            row.state,
+            fetcher=self.fetcher,
+            parse=self.parse,
+            seen=self.feeds,
+            clock=self.clock,
+            schedule_settings=self.settings.schedule,
         )
         if outcome.articles:
             try:
@@ -136,16 +160,23 @@ class KafkaPoller:
                 # State does not advance: the next poll fetches and publishes these again.
                 self.summary.publish_failures += 1
                 self.db.record_event(self.clock.now(), "publish", row.feed.url, str(e))
-                log.error("publishing %d articles of %s failed: %s", len(outcome.articles),
-                          row.feed.url, e)
-                retry = row.state.model_copy(update={
-                    "next_poll_at": self.clock.now() + timedelta(seconds=PUBLISH_RETRY_SECONDS),
-                    "last_error": f"publish failed: {e}"})
-                self.feeds.accept_poll(row.feed, retry, [], now=self.clock.now(),
-                                       to_outbox=False)
+                log.error(
+                    "publishing %d articles of %s failed: %s",
+                    len(outcome.articles),
+                    row.feed.url,
+                    e,
+                )
+                retry = row.state.model_copy(
+                    update={
+                        "next_poll_at": self.clock.now() + timedelta(seconds=PUBLISH_RETRY_SECONDS),
+                        "last_error": f"publish failed: {e}",
+                    }
+                )
+                self.feeds.accept_poll(row.feed, retry, [], now=self.clock.now(), to_outbox=False)
                 return
-        self.feeds.accept_poll(outcome.feed, outcome.state, outcome.articles,
-                               now=self.clock.now(), to_outbox=False)
+        self.feeds.accept_poll(
+            outcome.feed, outcome.state, outcome.articles, now=self.clock.now(), to_outbox=False
+        )
         self.summary.feeds_polled += 1
         self.summary.articles_published += len(outcome.articles)
         if outcome.error:

@@ -34,12 +34,17 @@ def normalise_feed_url(raw: str, *, allow_local_files: bool, base_dir: Path | No
         if not parts.hostname:
             raise FeedError(f"feed URL {url!r} has no host", hint="write it as https://host/path")
         return url
-    if scheme == "file" or (scheme == "" and base_dir is not None) or (
-        len(scheme) == 1 and url[1:3] in {":\\", ":/"}  # a Windows drive letter
+    if (
+        scheme == "file"
+        or (scheme == "" and base_dir is not None)
+        or (
+            len(scheme) == 1 and url[1:3] in {":\\", ":/"}  # a Windows drive letter
+        )
     ):
         if not allow_local_files:
-            raise FeedError(f"local feed {url!r} refused: local files are not allowed",
-                            hint=_LOCAL_HINT)
+            raise FeedError(
+                f"local feed {url!r} refused: local files are not allowed", hint=_LOCAL_HINT
+            )
         path = Path(parts.path) if scheme == "file" else Path(url)
         if not path.is_absolute():
             path = (base_dir or Path.cwd()) / path
@@ -61,13 +66,26 @@ class AddedFeed:
     created: bool
 
 
-def add_feed(store: FeedStore, settings: Settings, clock: Clock, url: str, *,
-             title: str | None = None, full_text: bool = False,
-             base_dir: Path | None = None) -> AddedFeed:
-    stored_url = normalise_feed_url(url, allow_local_files=settings.allow_local_files,
-                                    base_dir=base_dir)
-    feed = Feed(id=feed_id_for_url(stored_url), url=stored_url, title=title,
-                full_text=full_text, added_at=clock.now())
+def add_feed(
+    store: FeedStore,
+    settings: Settings,
+    clock: Clock,
+    url: str,
+    *,
+    title: str | None = None,
+    full_text: bool = False,
+    base_dir: Path | None = None,
+) -> AddedFeed:
+    stored_url = normalise_feed_url(
+        url, allow_local_files=settings.allow_local_files, base_dir=base_dir
+    )
+    feed = Feed(
+        id=feed_id_for_url(stored_url),
+        url=stored_url,
+        title=title,
+        full_text=full_text,
+        added_at=clock.now(),
+    )
     row, created = store.add(feed)
     if not created and (title or full_text != row.feed.full_text):
         store.update_settings(row.feed.id, title=title, full_text=full_text)
@@ -81,17 +99,36 @@ def make_rule(name: str, query: str, webhook: str | None, clock: Clock) -> Alert
     if webhook is not None:
         scheme = urlsplit(webhook).scheme.lower()
         if scheme not in {"http", "https"} or not urlsplit(webhook).hostname:
-            raise FeedError(f"webhook URL {webhook!r} is not an http(s) URL",
-                            hint="give the full https:// address of the receiver")
-    return AlertRule(id=rule_id_for_name(name), name=name.strip(), query=query,
-                     webhook_url=webhook, created_at=clock.now())
+            raise FeedError(
+                f"webhook URL {webhook!r} is not an http(s) URL",
+                hint="give the full https:// address of the receiver",
+            )
+    return AlertRule(
+        id=rule_id_for_name(name),
+        name=name.strip(),
+        query=query,
+        webhook_url=webhook,
+        created_at=clock.now(),
+    )
 
 
-def sync_from_config(settings: Settings, feeds: FeedStore, alerts: AlertStore,
-                     clock: Clock, base_dir: Path | None = None) -> None:
+def sync_from_config(
+    settings: Settings,
+    feeds: FeedStore,
+    alerts: AlertStore,
+    clock: Clock,
+    base_dir: Path | None = None,
+) -> None:
     """Make the feeds and alerts of the config file exist in the database."""
     for entry in settings.feeds:
-        add_feed(feeds, settings, clock, entry.url, title=entry.title,
-                 full_text=entry.full_text, base_dir=base_dir)
+        add_feed(
+            feeds,
+            settings,
+            clock,
+            entry.url,
+            title=entry.title,
+            full_text=entry.full_text,
+            base_dir=base_dir,
+        )
     for rule in settings.alerts:
         alerts.add_rule(make_rule(rule.name, rule.query, rule.webhook, clock), replace=True)

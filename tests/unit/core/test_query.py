@@ -25,8 +25,10 @@ from wirewatch.core.query import And, Not, Or, Phrase, Term, parse_query
         ("cease-fire", "cease-fire"),
         ("title:(gaza OR rafah)", "title:gaza OR title:rafah"),
         ('person:"yoav gallant" org:hamas', 'person:"yoav gallant" AND org:hamas'),
-        ("source:bbc.co.uk lang:en topic:politics story:abc", "source:bbc.co.uk AND lang:en AND "
-         "topic:politics AND story:abc"),
+        (
+            "source:bbc.co.uk lang:en topic:politics story:abc",
+            "source:bbc.co.uk AND lang:en AND topic:politics AND story:abc",
+        ),
         ("TITLE:x", "title:x"),
         ("gaza and rafah", "gaza AND and AND rafah"),
         ("x (a OR -b)", "x AND (a OR NOT b)"),
@@ -40,8 +42,14 @@ def test_canonical_form_round_trips(text: str, canonical: str) -> None:
 
 def test_tree_shape_and_precedence() -> None:
     q = parse_query('a OR b -c "d e"~3 title:f*')
-    assert q.root == Or((Term("a"), And((Term("b"), Not(Term("c")), Phrase("d e", None, 3),
-                                         Term("f", "title", prefix=True)))))
+    assert q.root == Or(
+        (
+            Term("a"),
+            And(
+                (Term("b"), Not(Term("c")), Phrase("d e", None, 3), Term("f", "title", prefix=True))
+            ),
+        )
+    )
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,10 @@ def test_precedence_flag_over_env_over_file_over_default(home: Path) -> None:
     assert s.queue_size == 30 and loaded.source_of("queue_size") == "flag"
     assert s.fetch.concurrency == 5 and loaded.source_of("fetch.concurrency") == "env"
     assert s.fetch.max_redirects == 4 and loaded.source_of("fetch.max_redirects").startswith("file")
-    assert s.fetch.per_host_concurrency == 2 and loaded.source_of("fetch.per_host_concurrency") == "default"
+    assert (
+        s.fetch.per_host_concurrency == 2
+        and loaded.source_of("fetch.per_host_concurrency") == "default"
+    )
 
 
 def test_discovery_order(home: Path) -> None:
@@ -75,7 +78,7 @@ def test_bad_value_names_the_setting(home: Path) -> None:
 
 def test_yaml_syntax_error_names_the_line(home: Path) -> None:
     cfg = write(home / "w.yaml", "queue_size: 1\nfetch: [unclosed\n")
-    with pytest.raises(ConfigError, match="line 3|line 2"):
+    with pytest.raises(ConfigError, match=r"line (2|3)"):
         load_settings(cfg, env={}, cwd=home)
 
 

@@ -36,17 +36,36 @@ def feed() -> Feed:
 
 
 def art(i: int, title: str = "Gaza talks resume", h: str = "h") -> Article:
-    return Article(id=f"a{i}", url=f"https://ex.com/{i}", feed_id="f1",
-                   feed_url="https://ex.com/feed", source="Example", title=f"{title} {i}",
-                   summary="Officials met in Cairo.", published_at=T + timedelta(minutes=i),
-                   fetched_at=T, content_hash=f"{h}{i}")
+    return Article(
+        id=f"a{i}",
+        url=f"https://ex.com/{i}",
+        feed_id="f1",
+        feed_url="https://ex.com/feed",
+        source="Example",
+        title=f"{title} {i}",
+        summary="Officials met in Cairo.",
+        published_at=T + timedelta(minutes=i),
+        fetched_at=T,
+        content_hash=f"{h}{i}",
+    )
 
 
 def enrich(a: Article, story: str = "s1") -> EnrichedArticle:
     return EnrichedArticle(
-        article=a, language="en", story_id=story, enriched_at=T,
-        entities=[Entity(name="Yoav Gallant", type=EntityType.PERSON, mentions=2,
-                         first_position=0, salience=0.5, aliases=["Gallant"])],
+        article=a,
+        language="en",
+        story_id=story,
+        enriched_at=T,
+        entities=[
+            Entity(
+                name="Yoav Gallant",
+                type=EntityType.PERSON,
+                mentions=2,
+                first_position=0,
+                salience=0.5,
+                aliases=["Gallant"],
+            )
+        ],
         topics=[TopicTag(id="medtop:11000000", label="politics", score=0.5)],
         provenance=Provenance(enrichment_version="1"),
     )
@@ -83,13 +102,31 @@ def test_an_update_in_the_outbox_replaces_the_older_version(db: Database) -> Non
 def test_commit_enriched_clears_outbox_and_records_each_hit_once(db: Database) -> None:
     feeds, articles, alerts = FeedStore(db), ArticleStore(db), AlertStore(db)
     feeds.add(feed())
-    alerts.add_rule(AlertRule(id="r1", name="gaza", query="gaza",
-                              webhook_url="https://hooks.example.org/x", created_at=T))
+    alerts.add_rule(
+        AlertRule(
+            id="r1",
+            name="gaza",
+            query="gaza",
+            webhook_url="https://hooks.example.org/x",
+            created_at=T,
+        )
+    )
     feeds.accept_poll(feed(), FeedState(feed_id="f1"), [art(1), art(2)], now=T)
     batch = [(p.seq, enrich(p.article)) for p in feeds.pending()]
-    hits = [Alert(id=alert_id("r1", e.id), rule_id="r1", rule_name="gaza", query="gaza",
-                  article_id=e.id, title=e.article.title, source="Example",
-                  published_at=e.article.published_at, matched_at=T) for _, e in batch]
+    hits = [
+        Alert(
+            id=alert_id("r1", e.id),
+            rule_id="r1",
+            rule_name="gaza",
+            query="gaza",
+            article_id=e.id,
+            title=e.article.title,
+            source="Example",
+            published_at=e.article.published_at,
+            matched_at=T,
+        )
+        for _, e in batch
+    ]
     stories = [StoryRow(e.id, "s1", e.article.published_at, b"sig") for _, e in batch]
     assert len(articles.commit_enriched(batch, stories, hits, now=T)) == 2
     assert feeds.outbox_size() == 0 and articles.count() == 2
@@ -103,11 +140,27 @@ def test_commit_enriched_clears_outbox_and_records_each_hit_once(db: Database) -
 
 def test_failed_delivery_is_rescheduled_then_given_up(db: Database) -> None:
     alerts, articles = AlertStore(db), ArticleStore(db)
-    alerts.add_rule(AlertRule(id="r1", name="gaza", query="gaza",
-                              webhook_url="https://hooks.example.org/x", created_at=T))
+    alerts.add_rule(
+        AlertRule(
+            id="r1",
+            name="gaza",
+            query="gaza",
+            webhook_url="https://hooks.example.org/x",
+            created_at=T,
+        )
+    )
     a = art(1)
-    hit = Alert(id="h1", rule_id="r1", rule_name="gaza", query="gaza", article_id="a1",
-                title=a.title, source="Example", published_at=T, matched_at=T)
+    hit = Alert(
+        id="h1",
+        rule_id="r1",
+        rule_name="gaza",
+        query="gaza",
+        article_id="a1",
+        title=a.title,
+        source="Example",
+        published_at=T,
+        matched_at=T,
+    )
     articles.commit_enriched([(None, enrich(a))], [], [hit], now=T)
     assert [h.alert.id for h in alerts.due_deliveries(T)] == ["h1"]
     alerts.mark_attempt_failed("h1", "HTTP 503", retry_at=T + timedelta(minutes=1))

@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from typing import Union
 
 TEXT_FIELDS = frozenset({"title", "text"})
-ENTITY_FIELDS = {"entity": None, "person": ("PERSON",), "org": ("ORG",),
-                 "place": ("GPE", "LOC", "FAC")}
+ENTITY_FIELDS = {
+    "entity": None,
+    "person": ("PERSON",),
+    "org": ("ORG",),
+    "place": ("GPE", "LOC", "FAC"),
+}
 EXACT_FIELDS = frozenset({"lang", "story"})
 FIELDS = frozenset({*TEXT_FIELDS, "source", "lang", "topic", "story", *ENTITY_FIELDS})
 

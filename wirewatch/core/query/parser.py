@@ -67,19 +67,29 @@ def _lex(text: str) -> list[_Tok]:
                 proximity = int(text[i + 1 : j])
                 i = j
             toks.append(_Tok("PHRASE", value, col, proximity=proximity))
-        elif c == "-" and i + 1 < n and not text[i + 1].isspace() and (
-            i == 0 or text[i - 1].isspace() or text[i - 1] == "("
+        elif (
+            c == "-"
+            and i + 1 < n
+            and not text[i + 1].isspace()
+            and (i == 0 or text[i - 1].isspace() or text[i - 1] == "(")
         ):
             toks.append(_Tok("MINUS", c, col))
             i += 1
         else:
-            after_field = bool(toks) and toks[-1].kind == "FIELD" and toks[-1].col + len(
-                toks[-1].value) + 1 == col
+            after_field = (
+                bool(toks)
+                and toks[-1].kind == "FIELD"
+                and toks[-1].col + len(toks[-1].value) + 1 == col
+            )
             j = i
             while j < n and not text[j].isspace() and text[j] not in '()"':
                 j += 1
-                if (not after_field and text[j - 1] == ":" and j - 1 > i
-                        and text[i : j - 1].isalpha()):
+                if (
+                    not after_field
+                    and text[j - 1] == ":"
+                    and j - 1 > i
+                    and text[i : j - 1].isalpha()
+                ):
                     break  # a field name: the value is lexed as the next token
             raw = text[i:j]
             i = j
@@ -99,26 +109,39 @@ def _word_token(raw: str, col: int, *, value_only: bool = False) -> _Tok:
         name = raw[:-1].lower()
         if name not in FIELDS:
             close = difflib.get_close_matches(name, sorted(FIELDS), n=1)
-            hint = f"did you mean '{close[0]}:'?" if close else (
-                "fields are " + ", ".join(f"{f}:" for f in sorted(FIELDS)))
+            hint = (
+                f"did you mean '{close[0]}:'?"
+                if close
+                else ("fields are " + ", ".join(f"{f}:" for f in sorted(FIELDS)))
+            )
             raise _err(f"unknown field '{name}:'", col, hint)
         return _Tok("FIELD", name, col)
     if raw == "*":
-        raise _err("a bare * matches everything and is not allowed", col,
-                   "search for words, e.g. gaza*")
+        raise _err(
+            "a bare * matches everything and is not allowed", col, "search for words, e.g. gaza*"
+        )
     if raw.startswith("*"):
-        raise _err(f"leading wildcard in '{raw}' is not supported", col,
-                   "put the * at the end of a word: mail*")
+        raise _err(
+            f"leading wildcard in '{raw}' is not supported",
+            col,
+            "put the * at the end of a word: mail*",
+        )
     if "~" in raw:
-        raise _err(f"fuzzy matching ('{raw}') is not supported", col,
-                   'spell the word out, use prefix*, or proximity "a b"~5')
+        raise _err(
+            f"fuzzy matching ('{raw}') is not supported",
+            col,
+            'spell the word out, use prefix*, or proximity "a b"~5',
+        )
     prefix = raw.endswith("*")
     body = raw[:-1] if prefix else raw
     if "*" in body:
         raise _err(f"a wildcard may only end a word: '{raw}'", col, "write prefix*")
     if not words(body):
-        raise _err(f"'{raw}' has no letters or digits to search for", col,
-                   "remove it or quote it with words")
+        raise _err(
+            f"'{raw}' has no letters or digits to search for",
+            col,
+            "remove it or quote it with words",
+        )
     return _Tok("WORD", body, col, prefix=prefix)
 
 
@@ -142,8 +165,9 @@ class _Parser:
             raise _err("empty query", 1, "write some words to look for")
         node = self.or_()
         if self.cur.kind == "RP":
-            raise _err("unexpected ')' without a matching '('", self.cur.col,
-                       "remove it or add the '('")
+            raise _err(
+                "unexpected ')' without a matching '('", self.cur.col, "remove it or add the '('"
+            )
         if self.cur.kind != "EOF":
             raise _err(f"unexpected {self.cur.value!r}", self.cur.col)
         return node
@@ -184,19 +208,18 @@ class _Parser:
                 raise _err("empty parentheses", tok.col, "put words inside ( )")
             node = _apply_field(self.or_(), field) if field else self.or_()
             if self.cur.kind != "RP":
-                raise _err("expected ')' to close the '(' here", tok.col,
-                           "add the missing ')'")
+                raise _err("expected ')' to close the '(' here", tok.col, "add the missing ')'")
             self.take()
             self.depth -= 1
             return node
         if tok.kind == "FIELD":
             self.take()
             if field is not None:
-                raise _err(f"field '{tok.value}:' inside '{field}:'", tok.col,
-                           "use one field per group")
+                raise _err(
+                    f"field '{tok.value}:' inside '{field}:'", tok.col, "use one field per group"
+                )
             if self.cur.kind not in {"WORD", "PHRASE", "LP"}:
-                raise _err(f"expected a word, a \"phrase\" or ( after '{tok.value}:'",
-                           self.cur.col)
+                raise _err(f"expected a word, a \"phrase\" or ( after '{tok.value}:'", self.cur.col)
             return self.primary(tok.value)
         if tok.kind == "WORD":
             self.take()
@@ -206,16 +229,17 @@ class _Parser:
             if not words(tok.value):
                 raise _err("empty phrase", tok.col, "put words between the quotes")
             if tok.proximity is not None and field not in {None, *TEXT_FIELDS}:
-                raise _err(f"proximity ~{tok.proximity} only works on text, not '{field}:'",
-                           tok.col)
+                raise _err(
+                    f"proximity ~{tok.proximity} only works on text, not '{field}:'", tok.col
+                )
             if tok.proximity is not None and len(words(tok.value)) < 2:
                 raise _err("proximity needs at least two words", tok.col, 'write "a b"~5')
             return Phrase(tok.value, field, tok.proximity, column=tok.col)
         if tok.kind == "EOF":
             prev = self.toks[self.pos - 1] if self.pos else tok
             what = f"after {prev.value}" if prev.kind in {"AND", "OR", "NOT", "MINUS"} else "here"
-            raise _err(f"expected a word, a \"phrase\" or ( {what}", tok.col)
-        raise _err(f"expected a word, a \"phrase\" or (, found {tok.value!r}", tok.col)
+            raise _err(f'expected a word, a "phrase" or ( {what}', tok.col)
+        raise _err(f'expected a word, a "phrase" or (, found {tok.value!r}', tok.col)
 
 
 def _apply_field(node: Node, field: str) -> Node:
@@ -253,15 +277,21 @@ def _check_negation(node: Node) -> None:
         for item in node.items:
             _check_negation(item)
     elif not _positive(node):
-        raise _err("a query cannot be only negative", _first_column(node),
-                   "add something to look for, e.g. 'gaza NOT iraq'")
+        raise _err(
+            "a query cannot be only negative",
+            _first_column(node),
+            "add something to look for, e.g. 'gaza NOT iraq'",
+        )
 
 
 def parse_query(text: str) -> Query:
     """Parse and check a query; raises QueryError naming the column and what was expected."""
     if len(text) > MAX_QUERY_LENGTH:
-        raise _err(f"query is {len(text)} characters; the limit is {MAX_QUERY_LENGTH}",
-                   MAX_QUERY_LENGTH + 1, "split it into several alerts")
+        raise _err(
+            f"query is {len(text)} characters; the limit is {MAX_QUERY_LENGTH}",
+            MAX_QUERY_LENGTH + 1,
+            "split it into several alerts",
+        )
     root = _Parser(text).parse()
     _check_negation(root)
     return Query(root, text)
