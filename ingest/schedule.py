@@ -1,7 +1,7 @@
 """When to poll a feed next (pure; takes the clock's `now` and a random source).
 
-The interval adapts to how often the feed really publishes (entries dated in the
-last week), like Miniflux's entry-frequency scheduler, within the configured
+The interval adapts to how often the feed really publishes (the gaps between
+its entries of the last week), like Miniflux's entry-frequency scheduler, within the configured
 bounds, and never shorter than the publisher asks for: RSS `<ttl>`,
 `Cache-Control: max-age`, `Retry-After`. `skipHours`/`skipDays` (UTC, per the RSS
 spec) push the next poll out of the hours the publisher said it is quiet. Errors
@@ -21,14 +21,19 @@ _WEEK = 7 * 86400.0
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def learned_interval(
-    published: Sequence[datetime], now: datetime, settings: ScheduleSettings
-) -> float:
-    """Seconds between polls from the feed's publishing rate over the last week."""
+def learned_interval(published: Sequence[datetime], now: datetime,
+                     settings: ScheduleSettings) -> float:
+    """Seconds between polls: the feed's mean gap between entries over the last week.
+
+    A feed shows only its latest entries, so the rate is taken over the span they
+    cover (at least an hour), not over a whole week: 40 items in 20 hours is one
+    item every 30 minutes, however quiet the rest of the week was.
+    """
     recent = [p for p in published if now - timedelta(seconds=_WEEK) <= p <= now]
     if not recent:
         return settings.max_interval
-    return clamp(_WEEK / len(recent), settings)
+    span = max(3600.0, (now - min(recent)).total_seconds())
+    return clamp(span / len(recent), settings)
 
 
 def clamp(seconds: float, settings: ScheduleSettings) -> float:

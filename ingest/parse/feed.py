@@ -165,7 +165,9 @@ def _xml_item(e: Mapping[str, Any], base: str | None, language: str | None) -> _
     authors = [a.get("name") or a.get("email") for a in e.get("authors", []) if a]
     if not any(authors) and e.get("author"):
         authors = [e["author"]]
-    date_raw = e.get("published") or e.get("updated") or e.get("created") or ""
+    # dict.get: feedparser's own get() maps a missing 'updated' to 'published', with a warning
+    updated_raw = dict.get(e, "updated")
+    date_raw = e.get("published") or updated_raw or e.get("created") or ""
     link = e.get("link")
     if not link:
         links = [lk.get("href") for lk in e.get("links", []) if lk.get("href")]
@@ -178,9 +180,8 @@ def _xml_item(e: Mapping[str, Any], base: str | None, language: str | None) -> _
         text=text,
         authors=[_text(a) for a in authors if a],
         date_raw=date_raw,
-        published=parse_date(e.get("published") or e.get("created"))
-        or parse_date(e.get("updated")),
-        updated=parse_date(e.get("updated")),
+        published=parse_date(e.get("published") or e.get("created")) or parse_date(updated_raw),
+        updated=parse_date(updated_raw),
         categories=_dedup(_text(t.get("term") or t.get("label")) for t in e.get("tags", [])),
         enclosures=_enclosures(e.get("enclosures", []), base),
         language=language,
