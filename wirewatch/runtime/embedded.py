@@ -30,6 +30,7 @@ from sinks.sqlite.feeds import FeedRow
 from sinks.webhook import WebhookSender, next_attempt_delay
 from wirewatch.core.ids import alert_id
 from wirewatch.core.models import Alert, Article, EnrichedArticle, FeedStatus
+from wirewatch.runtime.aio import wait_event
 from wirewatch.runtime.context import AppContext
 
 log = logging.getLogger("wirewatch.runtime")
@@ -163,8 +164,7 @@ class EmbeddedPipeline:
                         continue
                     nxt = self.ctx.feeds.next_due_at(now)
                     wait = 60.0 if nxt is None else max(0.5, (nxt - now).total_seconds())
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self.stop.wait(), timeout=min(wait, 60.0))
+                    await wait_event(self.stop, min(wait, 60.0))
         finally:
             await self.raw_q.put(_DONE)
 
@@ -344,8 +344,7 @@ class EmbeddedPipeline:
             if nxt is not None:
                 wait = min(wait, max(0.05, (nxt - self.ctx.clock.now()).total_seconds()))
             self._wake_notifier.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake_notifier.wait(), timeout=wait)
+            await wait_event(self._wake_notifier, wait)
 
     async def _deliver_due(self) -> None:
         """One pass over due deliveries; failures are rescheduled, never block the pipeline."""

@@ -11,7 +11,6 @@ stable article id (the Kafka key) makes the replay idempotent downstream.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
@@ -29,6 +28,7 @@ from wirewatch.core.errors import WirewatchError
 from wirewatch.core.models import Article, FeedStatus
 from wirewatch.core.settings import Settings
 from wirewatch.runtime import subscriptions
+from wirewatch.runtime.aio import wait_event
 
 log = logging.getLogger("wirewatch.poller")
 
@@ -133,8 +133,7 @@ class KafkaPoller:
                 if not rows:
                     nxt = self.feeds.next_due_at(now)
                     wait = 60.0 if nxt is None else max(0.5, (nxt - now).total_seconds())
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self.stop.wait(), timeout=min(wait, 60.0))
+                    await wait_event(self.stop, min(wait, 60.0))
         finally:
             await asyncio.to_thread(self.publisher.close)
             close = getattr(self.fetcher, "aclose", None)
