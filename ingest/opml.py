@@ -7,6 +7,7 @@ A malformed file is one `FeedError` naming the file, line and column.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,8 +32,29 @@ class _Refused(Exception):
     pass
 
 
+_BARE_AMP = re.compile(rb"&(?!#\d+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+
+
 def parse_opml(data: bytes, *, source_name: str) -> list[OpmlFeed]:
-    """The feeds (outlines with an xmlUrl) of an OPML document, in order, without repeats."""
+    """The feeds (outlines with an xmlUrl) of an OPML document, in order, without repeats.
+
+    Many real exports carry raw '&' in URLs; like feed readers, we accept those
+    (escaped on a second try) and refuse anything else that is not well-formed.
+    """
+    try:
+        return _parse(data, source_name)
+    except FeedError:
+        repaired = _BARE_AMP.sub(b"&amp;", data)
+        if repaired == data:
+            raise
+        try:
+            return _parse(repaired, source_name)
+        except FeedError:
+            pass
+        return _parse(data, source_name)  # report the original file's first error
+
+
+def _parse(data: bytes, source_name: str) -> list[OpmlFeed]:
     parser = expat.ParserCreate()
     stack: list[str | None] = []
     feeds: dict[str, OpmlFeed] = {}
