@@ -174,3 +174,9 @@ def test_unwritable_data_dir_exits_non_zero(cli: Cli, tmp_path: Path) -> None:
     blocker.write_text("a file, not a folder")
     r = cli("run", "--once", env={"WIREWATCH_DATA_DIR": str(blocker / "data")}, ok=False)
     assert r.returncode != 0 and "data directory" in r.stderr
+
+
+def test_the_example_opml_imports(cli: Cli) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "feeds.opml"
+    result = cli.json("feeds", "import", str(example))
+    assert result["added"] == result["feeds"] == cli.scalar("SELECT COUNT(*) FROM feeds") >= 10
