@@ -21,8 +21,9 @@ _WEEK = 7 * 86400.0
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def learned_interval(published: Sequence[datetime], now: datetime,
-                     settings: ScheduleSettings) -> float:
+def learned_interval(
+    published: Sequence[datetime], now: datetime, settings: ScheduleSettings
+) -> float:
     """Seconds between polls: the feed's mean gap between entries over the last week.
 
     A feed shows only its latest entries, so the rate is taken over the span they

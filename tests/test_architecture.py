@@ -33,3 +33,8 @@ def test_ruff_is_clean() -> None:
         "scripts",
     )
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_mypy_is_clean_on_the_kernel_and_stages() -> None:
+    r = run(str(BIN / "mypy"))
+    assert r.returncode == 0, r.stdout + r.stderr

@@ -156,7 +156,7 @@ def _skip_days(raw: bytes) -> frozenset[str]:
     return frozenset(d for d in days if d in _DAYS)
 
 
-def _xml_item(e: Mapping[str, Any], base: str | None, language: str | None) -> _Item:
+def _xml_item(e: dict[str, Any], base: str | None, language: str | None) -> _Item:
     contents = [c for c in e.get("content", []) if isinstance(c.get("value"), str)]
     text = max((_text(c["value"]) for c in contents), key=len, default="")
     summary = _text(e.get("summary"))

@@ -28,8 +28,10 @@ def test_a_broken_feed_is_named_and_the_rest_goes_on(cli: Cli, tmp_path: Path) -
     assert r.returncode == 0
     assert "broken.xml" in r.stdout and "not a feed" in r.stdout
     assert cli.scalar("SELECT COUNT(*) FROM articles") > 0
-    feeds = {Path(f["feed"]["url"]).name: f["state"]
-             for f in cli.json("feeds", "list", "--config", str(cfg))}
+    feeds = {
+        Path(f["feed"]["url"]).name: f["state"]
+        for f in cli.json("feeds", "list", "--config", str(cfg))
+    }
     assert feeds["broken.xml"]["last_status"] == "error"
     assert feeds["broken.xml"]["consecutive_errors"] == 1
     assert "not a feed" in feeds["broken.xml"]["last_error"]
@@ -43,12 +45,11 @@ def test_signal_stops_a_continuous_run_cleanly(cli: Cli, sig: signal.Signals) ->
     proc = cli.popen("run", "--quiet", "--config", str(EXAMPLE_CONFIG))
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and cli.scalar(
-                "SELECT COUNT(*) FROM articles") < 100:
+        while time.monotonic() < deadline and cli.scalar("SELECT COUNT(*) FROM articles") < 100:
             assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
             time.sleep(0.1)
         proc.send_signal(sig)
-        out, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()

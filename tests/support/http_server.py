@@ -62,8 +62,9 @@ class TestServer:
 
             def _serve(self) -> None:
                 path = self.path.split("?", 1)[0]
-                req = Request(self.command, self.path, {k.lower(): v for k, v in
-                                                        self.headers.items()})
+                req = Request(
+                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}
+                )
                 server.requests.append(req)
                 length = int(self.headers.get("Content-Length", "0") or 0)
                 if length:
@@ -92,8 +93,8 @@ class TestServer:
                     return
                 self.close_connection = True
 
-            do_GET = _serve  # noqa: N815 - http.server's naming
-            do_POST = _serve  # noqa: N815
+            do_GET = _serve
+            do_POST = _serve
 
             def log_message(self, *args: object) -> None:
                 return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from wirewatch import __version__
-from wirewatch.cli import alerts, feeds, inspect, run
+from wirewatch.cli import alerts, feeds, inspect, poll, run
 
 app = typer.Typer(
     name="wirewatch",
@@ -20,6 +20,7 @@ app = typer.Typer(
 app.add_typer(feeds.app, name="feeds")
 app.add_typer(alerts.app, name="alerts")
 app.command("run")(run.run)
+app.command("poll")(poll.poll)
 app.command("search")(inspect.search)
 app.command("stories")(inspect.stories)
 app.command("status")(inspect.status)

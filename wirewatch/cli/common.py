@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -82,6 +83,13 @@ def app_context(
             yield ctx
     finally:
         ctx.close()
+
+
+def setup_logging(level: str) -> None:
+    """Our logs at the configured level; chatty client libraries at WARNING."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("kafka", "aiokafka", "httpx", "httpcore", "trafilatura"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 def to_jsonable(value: Any) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 from typing import Annotated, Any
 
@@ -19,6 +18,7 @@ from wirewatch.cli.common import (
     err,
     out,
     print_json,
+    setup_logging,
     user_errors,
 )
 from wirewatch.runtime.build import build_embedded
@@ -43,9 +43,7 @@ def run(
     and in `wirewatch feeds list`); non-zero only when it could not run at all.
     """
     with app_context(config, data_dir) as ctx:
-        logging.basicConfig(
-            level=ctx.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+        setup_logging(ctx.settings.log_level)
         if not ctx.feeds.all():
             err.print(
                 "no feeds yet: add one with `wirewatch feeds add URL` or list them under "

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.fetch import FetchErrorKind, Fetcher
+from ingest.fetch import Fetcher, FetchErrorKind
 from ingest.ssrf import AddressPolicy
 from tests.support.http_server import Reply, TestServer, drip
 from wirewatch.core.settings import FetchSettings
@@ -46,15 +46,23 @@ async def test_200_then_304_with_validators(server: TestServer) -> None:
     def feed(req: object) -> Reply:
         if getattr(req, "headers", {}).get("if-none-match") == '"v1"':
             return Reply(304)
-        return Reply(200, {"ETag": '"v1"', "Last-Modified": "Tue, 24 Nov 2026 10:00:00 GMT",
-                           "Content-Type": "application/rss+xml"}, RSS)
+        return Reply(
+            200,
+            {
+                "ETag": '"v1"',
+                "Last-Modified": "Tue, 24 Nov 2026 10:00:00 GMT",
+                "Content-Type": "application/rss+xml",
+            },
+            RSS,
+        )
 
     server.route("/feed", feed)
     f = fetcher_for(server)
     first = await f.fetch(server.url("/feed"))
     assert first.ok and first.body == RSS and first.headers["etag"] == '"v1"'
-    second = await f.fetch(server.url("/feed"), etag='"v1"',
-                           last_modified="Tue, 24 Nov 2026 10:00:00 GMT")
+    second = await f.fetch(
+        server.url("/feed"), etag='"v1"', last_modified="Tue, 24 Nov 2026 10:00:00 GMT"
+    )
     assert second.not_modified and second.body is None and second.error is None
     sent = server.requests[-1].headers
     assert sent["if-none-match"] == '"v1"'
@@ -63,10 +71,10 @@ async def test_200_then_304_with_validators(server: TestServer) -> None:
     await f.aclose()
 
 
-@pytest.mark.parametrize(("status", "permanent"), [(301, True), (308, True), (302, False),
-                                                   (307, False)])
-async def test_redirects_permanent_or_not(server: TestServer, status: int,
-                                          permanent: bool) -> None:
+@pytest.mark.parametrize(
+    ("status", "permanent"), [(301, True), (308, True), (302, False), (307, False)]
+)
+async def test_redirects_permanent_or_not(server: TestServer, status: int, permanent: bool) -> None:
     server.route("/old", lambda r: Reply(status, {"Location": "/new"}))
     server.route("/new", lambda r: Reply(200, body=RSS))
     f = fetcher_for(server)

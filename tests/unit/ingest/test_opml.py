@@ -15,13 +15,21 @@ T = datetime(2026, 11, 25, tzinfo=UTC)
 
 
 def test_round_trip_keeps_urls_titles_and_site_links() -> None:
-    feeds = [Feed(id="f1", url="https://a.example/feed?x=1&y=2", title="A & B <news>",
-                  site_url="https://a.example/", added_at=T),
-             Feed(id="f2", url="https://b.example/rss", added_at=T)]
+    feeds = [
+        Feed(
+            id="f1",
+            url="https://a.example/feed?x=1&y=2",
+            title="A & B <news>",
+            site_url="https://a.example/",
+            added_at=T,
+        ),
+        Feed(id="f2", url="https://b.example/rss", added_at=T),
+    ]
     back = parse_opml(write_opml(feeds, "mine"), source_name="export.opml")
     assert [(f.url, f.title, f.html_url) for f in back] == [
         ("https://a.example/feed?x=1&y=2", "A & B <news>", "https://a.example/"),
-        ("https://b.example/rss", "https://b.example/rss", None)]
+        ("https://b.example/rss", "https://b.example/rss", None),
+    ]
 
 
 def test_nested_categories_and_repeats() -> None:
@@ -32,7 +40,8 @@ def test_nested_categories_and_repeats() -> None:
     feeds = parse_opml(data, source_name="f.opml")
     assert [(f.url, f.title, f.categories) for f in feeds] == [
         ("https://x.example/1", "One", ("News", "World")),
-        ("https://x.example/2", "Two", ("News",))]
+        ("https://x.example/2", "Two", ("News",)),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -25,9 +25,12 @@ def rss(items: list[tuple[str, str, datetime]], extra: str = "") -> bytes:
     body = "".join(
         f"<item><title>{t}</title><link>https://news.example/{slug}?utm_source=x</link>"
         f"<pubDate>{d.strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate></item>"
-        for slug, t, d in items)
-    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Example News</title>'
-            f"<link>https://news.example/</link>{extra}{body}</channel></rss>").encode()
+        for slug, t, d in items
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Example News</title>'
+        f"<link>https://news.example/</link>{extra}{body}</channel></rss>"
+    ).encode()
 
 
 class Seen:
@@ -46,17 +49,23 @@ class Env:
     def __init__(self, server: TestServer) -> None:
         self.server = server
         self.clock = ManualClock(NOW)
-        self.fetcher = Fetcher(FetchSettings(allow_private=[server.allow_entry]),
-                               clock=self.clock)
+        self.fetcher = Fetcher(FetchSettings(allow_private=[server.allow_entry]), clock=self.clock)
         self.seen = Seen()
         self.settings = ScheduleSettings()
         self.feed = Feed(id="f1", url=server.url("/feed"), added_at=NOW)
         self.state = FeedState(feed_id="f1")
 
     async def poll(self) -> PollOutcome:
-        out = await poll_feed(self.feed, self.state, fetcher=self.fetcher, parse=parse_feed,
-                              seen=self.seen, clock=self.clock,
-                              schedule_settings=self.settings, rng=random.Random(1))
+        out = await poll_feed(
+            self.feed,
+            self.state,
+            fetcher=self.fetcher,
+            parse=parse_feed,
+            seen=self.seen,
+            clock=self.clock,
+            schedule_settings=self.settings,
+            rng=random.Random(1),
+        )
         self.seen.accept(out)
         self.feed, self.state = out.feed, out.state
         return out
@@ -86,15 +95,28 @@ async def test_new_then_seen_then_updated(env: Env) -> None:
 
 
 async def test_304_costs_no_parse(env: Env) -> None:
-    env.server.route("/feed", lambda r: Reply(304) if r.headers.get("if-none-match")
-                     else Reply(200, {"ETag": '"e1"'}, rss([("a", "A", NOW)])))
+    env.server.route(
+        "/feed",
+        lambda r: (
+            Reply(304)
+            if r.headers.get("if-none-match")
+            else Reply(200, {"ETag": '"e1"'}, rss([("a", "A", NOW)]))
+        ),
+    )
     await env.poll()
 
     def boom(*a: Any, **k: Any) -> Any:
         raise AssertionError("parsed a 304")
 
-    out = await poll_feed(env.feed, env.state, fetcher=env.fetcher, parse=boom, seen=env.seen,
-                          clock=env.clock, schedule_settings=env.settings)
+    out = await poll_feed(
+        env.feed,
+        env.state,
+        fetcher=env.fetcher,
+        parse=boom,
+        seen=env.seen,
+        clock=env.clock,
+        schedule_settings=env.settings,
+    )
     assert out.state.last_status is FeedStatus.NOT_MODIFIED and out.articles == []
     assert out.state.etag == '"e1"'
 
@@ -144,8 +166,10 @@ async def test_errors_back_off_and_a_feed_failing_for_days_is_dead(env: Env) -> 
 
 
 async def test_not_a_feed_is_an_error_with_the_reason(env: Env) -> None:
-    env.server.route("/feed", lambda r: Reply(200, {"Content-Type": "text/html"},
-                                              b"<html><body>hello</body></html>"))
+    env.server.route(
+        "/feed",
+        lambda r: Reply(200, {"Content-Type": "text/html"}, b"<html><body>hello</body></html>"),
+    )
     out = await env.poll()
     assert out.state.last_status is FeedStatus.ERROR and "not a feed" in (out.error or "")
 

@@ -25,15 +25,28 @@ from wirewatch.core.settings import FetchSettings, NotifySettings
 from wirewatch.runtime.build import GuardedPost
 
 T = datetime(2026, 11, 25, tzinfo=UTC)
-ALERT = Alert(id="hit-1", rule_id="r1", rule_name="rafah", query="rafah", article_id="a1",
-              title="Talks on Rafah", url="https://news.example/1", source="Example",
-              published_at=T, matched_at=T)
+ALERT = Alert(
+    id="hit-1",
+    rule_id="r1",
+    rule_name="rafah",
+    query="rafah",
+    article_id="a1",
+    title="Talks on Rafah",
+    url="https://news.example/1",
+    source="Example",
+    published_at=T,
+    matched_at=T,
+)
 
 
 def test_signature_round_trip_and_tampering() -> None:
     body = encode(ALERT)
-    sender = WebhookSender(NotifySettings(webhook_secret="s3cret"), "ua", post=None,  # type: ignore[arg-type]
-                           clock=lambda: 1_700_000_000)
+    sender = WebhookSender(
+        NotifySettings(webhook_secret="s3cret"),
+        "ua",
+        post=None,  # type: ignore[arg-type]
+        clock=lambda: 1_700_000_000,
+    )
     headers = sender.headers(ALERT, body)
     assert headers[IDEMPOTENCY_HEADER] == "hit-1"
     assert headers[SIGNATURE_HEADER] == sign("s3cret", headers[TIMESTAMP_HEADER], body)
@@ -45,9 +58,17 @@ def test_signature_round_trip_and_tampering() -> None:
 
 @pytest.mark.parametrize(
     ("status", "ok", "retryable"),
-    [(200, True, False), (204, True, False), (400, False, False), (404, False, False),
-     (408, False, True), (429, False, True), (500, False, True), (503, False, True),
-     (None, False, True)],
+    [
+        (200, True, False),
+        (204, True, False),
+        (400, False, False),
+        (404, False, False),
+        (408, False, True),
+        (429, False, True),
+        (500, False, True),
+        (503, False, True),
+        (None, False, True),
+    ],
 )
 def test_classification(status: int | None, ok: bool, retryable: bool) -> None:
     r = classify(status, None if status else "connection refused", None)
@@ -64,8 +85,9 @@ def test_backoff_grows_and_is_capped() -> None:
 async def test_delivery_to_a_real_receiver_is_signed_and_keyed() -> None:
     with WebhookReceiver(secret="s3cret") as receiver:
         fetcher = Fetcher(FetchSettings(allow_private=[f"127.0.0.1:{receiver.port}"]))
-        sender = WebhookSender(NotifySettings(webhook_secret="s3cret"), "Wirewatch-test",
-                               post=GuardedPost(fetcher))
+        sender = WebhookSender(
+            NotifySettings(webhook_secret="s3cret"), "Wirewatch-test", post=GuardedPost(fetcher)
+        )
         first = await sender.send(receiver.url, ALERT)
         receiver.status = 503
         receiver.extra_headers = {"Retry-After": "30"}
