@@ -8,6 +8,7 @@ articles — so a crash in between re-polls instead of losing anything.
 
 from __future__ import annotations
 
+import inspect
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from ingest.fetch import FetchErrorKind, FetchResult
+from ingest.parse_guard import ParseLimitExceeded
 from ingest.schedule import (
     backoff,
     clamp,
@@ -147,13 +149,20 @@ async def poll_feed(
         )
         return PollOutcome(feed, new_state)
 
-    parsed = parse(
-        result.body or b"",
-        feed=feed,
-        fetched_at=now,
-        content_type=result.content_type,
-        base_url=result.final_url if result.final_url.startswith("http") else None,
-    )
+    try:
+        parsed = parse(
+            result.body or b"",
+            feed=feed,
+            fetched_at=now,
+            content_type=result.content_type,
+            base_url=result.final_url if result.final_url.startswith("http") else None,
+        )
+        if inspect.isawaitable(parsed):
+            parsed = await parsed
+    except ParseLimitExceeded as e:
+        return _fail(
+            feed, state, now, f"feed refused: {e}", status=result.status, settings=settings, rng=rng
+        )
     if not parsed.articles and parsed.bozo_reason and parsed.format == "unknown":
         return _fail(
             feed,

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from ingest.parse import parse_feed
 from ingest.publish import KafkaPublisher
 from wirewatch.cli.common import (
     ConfigOpt,
@@ -22,7 +21,7 @@ from wirewatch.cli.common import (
     user_errors,
 )
 from wirewatch.core.clock import SystemClock
-from wirewatch.runtime.build import build_fetcher
+from wirewatch.runtime.build import build_fetcher, build_parser
 from wirewatch.runtime.poller import KafkaPoller, PollSummary
 
 
@@ -76,7 +75,7 @@ def poll(
             config_dir=loaded.config_file.parent if loaded.config_file else None,
             clock=clock,
             fetcher=build_fetcher(settings, clock),
-            parse=parse_feed,
+            parse=build_parser(settings),
             publisher=publisher,
         )
         try:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ingest.fetch import Fetcher
 from ingest.fulltext import FullTextFetcher
-from ingest.parse import parse_feed
+from ingest.parse_guard import GuardedParser
 from ingest.ssrf import AddressPolicy
 from processors.enrich.pipeline import Enricher
 from sinks.sqlite.articles import StoryRow
@@ -86,6 +86,10 @@ def build_fetcher(settings: Settings, ctx_clock: Any, **fetch_overrides: Any) ->
     )
 
 
+def build_parser(settings: Settings) -> GuardedParser:
+    return GuardedParser(memory_mb=settings.parse.memory_mb, deadline=settings.parse.deadline)
+
+
 def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None) -> EmbeddedPipeline:
     settings = ctx.settings
     fetcher = build_fetcher(settings, ctx.clock)
@@ -94,13 +98,14 @@ def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None) -> Em
     )
     sender = WebhookSender(settings.notify, settings.fetch.user_agent, post=post)
     enricher = EnricherAdapter(build_enricher(ctx))
+    parser = build_parser(settings)
     return EmbeddedPipeline(
         ctx,
         fetcher=fetcher,
-        parse=parse_feed,
+        parse=parser,
         enricher=enricher,
         sender=sender,
         fulltext=FullTextFetcher(fetcher),
-        closers=[post],
+        closers=[post, parser],
         progress=progress,
     )

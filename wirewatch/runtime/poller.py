@@ -136,9 +136,10 @@ class KafkaPoller:
                     await wait_event(self.stop, min(wait, 60.0))
         finally:
             await asyncio.to_thread(self.publisher.close)
-            close = getattr(self.fetcher, "aclose", None)
-            if close is not None:
-                await close()
+            for part in (self.fetcher, self.parse):
+                close = getattr(part, "aclose", None)
+                if close is not None:
+                    await close()
             self.db.close()
         return self.summary
 

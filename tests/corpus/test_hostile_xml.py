@@ -1,0 +1,63 @@
+"""Hostile XML (entity bombs, external entities, DTD retrieval) is neutralised within the
+product's safety limits — 1 s of CPU and 64 MB — without touching the network or files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CORPORA, REPO
+from wirewatch.core.settings import ParseSettings
+
+HOSTILE = CORPORA / "feeds" / "xml-attacks-defusedxml" / "xmltestdata"
+PROBE = Path(__file__).parent / "hostile_parse_probe.py"
+LIMITS = ParseSettings()
+SLACK = 3.0  # a loaded CI machine: the limit is behaviour, not speed
+
+
+def files() -> list[str]:
+    return sorted(p.name for p in HOSTILE.glob("*.x*")) if HOSTILE.is_dir() else ["(missing)"]
+
+
+@pytest.mark.parametrize("name", files())
+def test_hostile_file_is_neutralised_within_limits(corpora: Path, name: str) -> None:
+    path = HOSTILE / name
+    r = subprocess.run(
+        [sys.executable, str(PROBE), str(path), str(LIMITS.memory_mb)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    result = json.loads(r.stdout)
+    assert result["seconds"] < LIMITS.deadline * SLACK
+    # no entity was expanded: nothing anywhere near a bomb's size came out
+    assert result["longest_text"] < 10_000
+    if b"<!ENTITY" in path.read_bytes() or b"<!DOCTYPE" in path.read_bytes():
+        assert "DOCTYPE" in (result["bozo"] or "")
+
+
+def test_a_generated_billion_laughs_is_neutralised(tmp_path: Path) -> None:
+    levels = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    bomb = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY l0 "lol">{levels}]>'
+        '<rss version="2.0"><channel><title>&l9;</title><item><title>&l9;</title>'
+        "</item></channel></rss>"
+    )
+    path = tmp_path / "bomb.xml"
+    path.write_text(bomb)
+    r = subprocess.run(
+        [sys.executable, str(PROBE), str(path), str(LIMITS.memory_mb)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    result = json.loads(r.stdout)
+    assert result["longest_text"] < 1000 and "entity" in result["bozo"]
