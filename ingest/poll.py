@@ -156,6 +156,7 @@ async def poll_feed(
             fetched_at=now,
             content_type=result.content_type,
             base_url=result.final_url if result.final_url.startswith("http") else None,
+            content_language=result.headers.get("content-language"),
         )
         if inspect.isawaitable(parsed):
             parsed = await parsed

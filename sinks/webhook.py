@@ -1,19 +1,40 @@
 """Alert delivery by webhook: signed JSON POSTs with a stable idempotency key.
 
-Body: `{"type": "wirewatch.alert", "alert": <Alert JSON>}`.
+What a receiver gets (one POST per alert, `Content-Type: application/json`):
+
+Body (UTF-8 JSON, the same bytes on every attempt)::
+
+    {"type": "wirewatch.alert",
+     "alert": {"id", "rule_id", "rule_name", "query", "article_id", "story_id",
+               "title", "url", "source", "published_at", "matched_at", "kind"}}
+
+(the `Alert` model; datetimes are ISO 8601 in UTC).
+
 Headers:
-  `Idempotency-Key: <alert id>` — the same on every retry and after a crash, so
-      receivers can drop duplicates (delivery is at-least-once);
-  `X-Wirewatch-Timestamp: <unix seconds>`;
-  `X-Wirewatch-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>`
-      — signing the timestamp too lets receivers refuse replays of old requests.
-Receivers verify with `verify_signature`. One call to `send` is one attempt; the
-runtime keeps attempts in its store and schedules retries with
-`next_attempt_delay`, so a failing receiver never blocks the pipeline.
+
+* `Idempotency-Key: <alert id>` — the same on every retry and after a crash (the
+  id is derived from rule and article, not from the attempt), so a receiver can
+  drop duplicates: delivery is at-least-once.
+* `X-Wirewatch-Timestamp: <unix seconds when this attempt was made>`.
+* `X-Wirewatch-Signature: sha256=<hex HMAC-SHA256>` keyed with
+  `notify.webhook_secret` over the bytes `<timestamp> + "." + <raw body>`.
+  Signing the timestamp too is what stops replays: a receiver refuses requests
+  whose timestamp is older than a few minutes (`verify_signature` does both).
+  Without a secret configured, the signature header is left out.
+* `User-Agent`: `fetch.user_agent`.
+
+One call to `send` is one attempt. The runtime keeps attempts in its store and
+schedules the next one with `next_attempt_delay` (and any `Retry-After`), so a
+failing receiver never blocks the pipeline. The HTTP POST itself is injected
+(`HttpPost`): the runtime passes one that goes through the same SSRF guard,
+timeouts and size limits as feed fetches — sinks may not import ingest, and a
+webhook URL is as much a way into the private network as a feed URL.
+The secret is only ever used to compute the MAC; it is not logged or echoed.
 """
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import hmac
 import json
@@ -21,6 +42,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Protocol
 
 from wirewatch.core.models import Alert
@@ -30,9 +52,19 @@ SIGNATURE_HEADER = "X-Wirewatch-Signature"
 TIMESTAMP_HEADER = "X-Wirewatch-Timestamp"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
+# 408 Request Timeout, 425 Too Early and 429 Too Many Requests say "try later";
+# every other 4xx says the request itself is wrong and will stay wrong.
+_RETRYABLE_4XX = frozenset({408, 425, 429})
+
 
 @dataclass(frozen=True)
 class DeliveryResult:
+    """The outcome of one attempt, as the runtime needs it to decide what comes next.
+
+    `retryable` is meaningful only when not `ok`; `retry_after` is the wait in
+    seconds the receiver asked for (Retry-After), if any.
+    """
+
     ok: bool
     status: int | None = None
     error: str | None = None
@@ -41,18 +73,25 @@ class DeliveryResult:
 
 
 class HttpResponse(Protocol):
+    """What `send` needs of a response: a status (None when none arrived) and headers."""
+
     status: int | None
     headers: Mapping[str, str]
     error: str | None
 
 
 class HttpPost(Protocol):
-    """An HTTP client that applies the deployment's network policy (SSRF guard, limits)."""
+    """An HTTP client that applies the deployment's network policy (SSRF guard, limits).
+
+    It returns a response with `status=None` and an `error` for anything that
+    produced no HTTP status (refused address, DNS, connect, timeout).
+    """
 
     async def __call__(self, url: str, body: bytes, headers: Mapping[str, str]) -> HttpResponse: ...
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The `X-Wirewatch-Signature` value for this timestamp and raw body."""
     mac = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
     return "sha256=" + mac.hexdigest()
 
@@ -65,18 +104,31 @@ def verify_signature(
     max_age: float | None = 300.0,
     now: float | None = None,
 ) -> bool:
-    """For receivers: is this request from a Wirewatch that knows the secret, and fresh?"""
+    """For receivers: is this request from a Wirewatch that knows the secret, and fresh?
+
+    Pass the raw request body exactly as received (before any JSON parsing) and
+    the request headers (any case). True only if the signature matches and the
+    signed timestamp is within `max_age` seconds of `now` (default: the current
+    time); `max_age=None` turns the replay check off. Receivers should also
+    remember recent `Idempotency-Key`s, since retries are legitimate repeats.
+
+    Example (any Python web framework)::
+
+        if not verify_signature(SECRET, request.body, request.headers):
+            return 401
+    """
     lower = {k.lower(): v for k, v in headers.items()}
-    ts = lower.get(TIMESTAMP_HEADER.lower(), "")
-    sig = lower.get(SIGNATURE_HEADER.lower(), "")
+    ts = lower.get(TIMESTAMP_HEADER.lower(), "").strip()
+    sig = lower.get(SIGNATURE_HEADER.lower(), "").strip()
     if not ts.isdigit() or not sig:
         return False
-    if max_age is not None and abs((now or time.time()) - int(ts)) > max_age:
+    if max_age is not None and abs((time.time() if now is None else now) - int(ts)) > max_age:
         return False
     return hmac.compare_digest(sign(secret, ts, body), sig)
 
 
 def encode(alert: Alert) -> bytes:
+    """The request body: compact UTF-8 JSON, deterministic for a given alert."""
     return json.dumps(
         {"type": "wirewatch.alert", "alert": alert.model_dump(mode="json")},
         ensure_ascii=False,
@@ -85,27 +137,51 @@ def encode(alert: Alert) -> bytes:
 
 
 def next_attempt_delay(attempts: int, settings: NotifySettings, rng: random.Random) -> float:
-    """Seconds before attempt `attempts + 1`: exponential, capped, with full jitter."""
+    """Seconds to wait after `attempts` failed attempts before trying again.
+
+    Exponential backoff with full jitter: uniform in [0, min(backoff_max,
+    backoff_base * 2**(attempts-1))]. The jitter spreads retries from many alerts
+    so a receiver coming back up is not hit by all of them in the same second.
+    """
     ceiling = min(settings.backoff_max, settings.backoff_base * (2 ** max(0, attempts - 1)))
-    return rng.uniform(ceiling / 2, ceiling)
+    return rng.uniform(0.0, ceiling)
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Retry-After in seconds from now; it may be delta-seconds or an HTTP date."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - now)
 
 
 def classify(status: int | None, error: str | None, retry_after: float | None) -> DeliveryResult:
+    """2xx delivered; no response, 5xx, 408/425/429 retryable; other statuses permanent."""
     if status is not None and 200 <= status < 300:
         return DeliveryResult(ok=True, status=status)
     if status is None:
         return DeliveryResult(ok=False, error=error or "no response", retryable=True)
-    retryable = status >= 500 or status in {408, 425, 429}
+    retryable = status >= 500 or status in _RETRYABLE_4XX
     return DeliveryResult(
         ok=False,
         status=status,
         error=f"HTTP {status}",
         retryable=retryable,
-        retry_after=retry_after,
+        retry_after=retry_after if retryable else None,
     )
 
 
 class WebhookSender:
+    """Signs and sends alerts, one attempt per `send` (retries belong to the runtime)."""
+
     def __init__(
         self,
         settings: NotifySettings,
@@ -120,6 +196,7 @@ class WebhookSender:
         self.clock = clock
 
     def headers(self, alert: Alert, body: bytes) -> dict[str, str]:
+        """The request headers for one attempt (a fresh timestamp and signature each time)."""
         ts = str(int(self.clock()))
         headers = {
             "Content-Type": "application/json",
@@ -133,11 +210,9 @@ class WebhookSender:
         return headers
 
     async def send(self, url: str, alert: Alert) -> DeliveryResult:
-        """One delivery attempt."""
+        """One delivery attempt of `alert` to `url`; never raises for network trouble."""
         body = encode(alert)
         response = await self.post(url, body, self.headers(alert, body))
-        retry_after = None
-        value = response.headers.get("retry-after", "") if response.headers else ""
-        if value.strip().isdigit():
-            retry_after = float(value)
+        lower = {k.lower(): v for k, v in (response.headers or {}).items()}
+        retry_after = parse_retry_after(lower.get("retry-after"), self.clock())
         return classify(response.status, response.error, retry_after)

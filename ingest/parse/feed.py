@@ -81,13 +81,20 @@ def parse_feed(
     fetched_at: datetime,
     content_type: str | None = None,
     base_url: str | None = None,
+    content_language: str | None = None,
 ) -> ParsedFeed:
-    """Parse and normalise one fetched feed. Never does I/O; never raises for bad input."""
+    """Parse and normalise one fetched feed. Never does I/O; never raises for bad input.
+
+    `content_type`, `base_url` and `content_language` come from the HTTP response
+    (Content-Type, the final URL or Content-Location, Content-Language).
+    """
     base = base_url or (feed.url if feed.url.startswith("http") else None)
     if looks_like_json(body, content_type):
         meta, items = _read_json_feed(body, base)
     else:
         meta, items = _read_xml_feed(body, content_type, base)
+    if not meta.language and content_language:
+        meta.language = content_language.split(",")[0].strip() or None
     source = meta.title or host_of(meta.site_url) or host_of(feed.url) or feed.url
     meta.articles = _to_articles(
         items, feed, source, host_of(meta.site_url or base), fetched_at, meta.language

@@ -15,6 +15,8 @@ import re
 # Enough to cover any prolog; a DOCTYPE after this is not a prolog DOCTYPE.
 _PROLOG_SCAN = 64 * 1024
 _DOCTYPE_START = re.compile(rb"<!DOCTYPE", re.I)
+_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
+_FIRST_ELEMENT_16 = re.compile(rb"<\x00[A-Za-z_]")
 _UTF16_DOCTYPE = re.compile(rb"<\x00!\x00D\x00O\x00C\x00T\x00Y\x00P\x00E\x00", re.I)
 
 
@@ -41,16 +43,26 @@ def _doctype_end(data: bytes, start: int, step: int) -> int:
     return n
 
 
+_COMMENT = re.compile(rb"<!--.*?-->", re.S)
+
+
+def _blank_comments(head: bytes) -> bytes:
+    """Comments replaced by spaces of the same length, so offsets stay valid."""
+    return _COMMENT.sub(lambda m: b" " * len(m.group(0)), head)
+
+
 def strip_doctype(data: bytes) -> tuple[bytes, str | None]:
     """Remove DOCTYPE declarations from the prolog; returns (bytes, reason or None)."""
-    head = data[:_PROLOG_SCAN]
-    m = _DOCTYPE_START.search(head)
+    head = _blank_comments(data[:_PROLOG_SCAN])
     step = 1
+    m = _DOCTYPE_START.search(head)
+    root = _FIRST_ELEMENT.search(head)
     if m is None:
-        m = _UTF16_DOCTYPE.search(head)
         step = 2
-        if m is None:
-            return data, None
+        m = _UTF16_DOCTYPE.search(head)
+        root = _FIRST_ELEMENT_16.search(head)
+    if m is None or (root is not None and root.start() < m.start()):
+        return data, None  # no DOCTYPE in the prolog ('<!DOCTYPE' inside content is text)
     end = _doctype_end(data, m.start(), step)
     declaration = data[m.start() : end]
     reason = "DOCTYPE removed before parsing (DTDs and entity declarations are never processed)"

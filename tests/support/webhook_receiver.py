@@ -28,13 +28,20 @@ class Received:
 
 
 class WebhookReceiver:
-    """`with WebhookReceiver(secret) as r:` — `r.url`, `r.requests`; `r.status` sets the reply."""
+    """`with WebhookReceiver(secret) as r:` — `r.url`, `r.requests`; `r.status` sets the reply.
+
+    `r.extra_headers` are added to replies (e.g. Retry-After). With `r.hold_replies()`
+    the receiver records a request and then answers only once the test calls
+    `r.release()` (or exits), which is how a timeout is produced without sleeping.
+    """
 
     def __init__(self, secret: str, status: int = 200) -> None:
         self.secret = secret
         self.status = status
         self.requests: list[Received] = []
         self.extra_headers: dict[str, str] = {}
+        self._released = threading.Event()
+        self._released.set()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -44,11 +51,15 @@ class WebhookReceiver:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 ok = verify_signature(receiver.secret, body, headers)
                 receiver.requests.append(Received(self.path, headers, body, ok))
-                self.send_response(receiver.status)
-                for k, v in receiver.extra_headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                receiver._released.wait(timeout=30)
+                try:
+                    self.send_response(receiver.status)
+                    for k, v in receiver.extra_headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                except OSError:  # the sender gave up waiting (a timeout test)
+                    self.close_connection = True
 
             def log_message(self, *args: object) -> None:
                 return
@@ -58,10 +69,17 @@ class WebhookReceiver:
         self.url = f"http://127.0.0.1:{self.port}/hook"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
+    def hold_replies(self) -> None:
+        self._released.clear()
+
+    def release(self) -> None:
+        self._released.set()
+
     def __enter__(self) -> WebhookReceiver:
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.release()
         self._server.shutdown()
         self._server.server_close()

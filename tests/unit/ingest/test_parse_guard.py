@@ -25,10 +25,12 @@ async def test_within_limits_parses_in_a_worker() -> None:
     assert len(parsed.articles) > 100
 
 
-@pytest.mark.parametrize(("memory_mb", "deadline", "reason"),
-                         [(64, 0.001, "CPU"), (1, 5.0, "memory")])
-async def test_over_a_limit_is_refused_with_the_reason(memory_mb: int, deadline: float,
-                                                       reason: str) -> None:
+@pytest.mark.parametrize(
+    ("memory_mb", "deadline", "reason"), [(64, 0.001, "CPU"), (1, 5.0, "memory")]
+)
+async def test_over_a_limit_is_refused_with_the_reason(
+    memory_mb: int, deadline: float, reason: str
+) -> None:
     parser = GuardedParser(memory_mb=memory_mb, deadline=deadline, workers=1)
     try:
         with pytest.raises(ParseLimitExceeded, match=reason):
