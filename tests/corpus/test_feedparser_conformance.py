@@ -290,7 +290,9 @@ def results(corpora: Path) -> tuple[Counter[str], list[tuple[str, str]], list[tu
 
 # Checked, and failing, with the reason (also listed in docs/parsing.md).
 KNOWN_FAILURES = {
-    "wellformed/rss/item_description_not_a_doctype.xml": "escaped '<!' followed by a tag reads as one markup run in our text extraction",
+    "wellformed/rss/item_description_not_a_doctype.xml": (
+        "escaped '<!' followed by a tag reads as one markup run in our text extraction"
+    ),
 }
 
 
