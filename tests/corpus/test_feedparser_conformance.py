@@ -13,6 +13,7 @@ with `Header:` lines are parsed with those HTTP headers (content type).
 from __future__ import annotations
 
 import ast
+import asyncio
 import re
 import time
 from collections import Counter
@@ -22,12 +23,16 @@ from typing import Any
 
 import pytest
 
+from ingest.fetch import Fetcher
 from ingest.normalise import canonical_url, html_to_text
 from ingest.parse import ParsedFeed, parse_feed
 from tests.conftest import CORPORA
+from tests.support.http_server import Reply, TestServer
 from wirewatch.core.models import Feed
+from wirewatch.core.settings import FetchSettings
 
 ROOT = CORPORA / "feeds" / "feedparser" / "tests"
+HTTP_PORT = 8097  # the address feedparser's own suite serves http_* cases from
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 
 FEED_FIELDS = {"title", "link", "language"}
@@ -167,7 +172,30 @@ def case(path: Path) -> dict[str, str]:
 
 def _served_at(path: Path, rel: str) -> str | None:
     """feedparser's suite serves http_* cases from its own test server at this address."""
-    return f"http://127.0.0.1:8097/tests/{rel}" if path.name.startswith("http_") else None
+    return f"http://127.0.0.1:{HTTP_PORT}/tests/{rel}" if path.name.startswith("http_") else None
+
+
+async def _fetch_and_parse(path: Path, rel: str, headers: dict[str, str], feed: Feed) -> ParsedFeed:
+    """Serve the case with its headers on feedparser's test address, fetch it as the poller
+    does, and parse with what the response said (type, final URL, Content-Location,
+    Content-Language)."""
+    body = path.read_bytes()
+    with TestServer(port=HTTP_PORT) as server:
+        server.route(f"/tests/{rel}", lambda r: Reply(200, dict(headers), body))
+        fetcher = Fetcher(FetchSettings(allow_private=[server.allow_entry]))
+        try:
+            result = await fetcher.fetch(server.url(f"/tests/{rel}"))
+        finally:
+            await fetcher.aclose()
+    assert result.ok, result.error
+    return parse_feed(
+        result.body or b"",
+        feed=feed,
+        fetched_at=NOW,
+        content_type=result.content_type,
+        base_url=result.headers.get("content-location", result.final_url),
+        content_language=result.headers.get("content-language"),
+    )
 
 
 def _feedparser_meets(path: Path, expr: ast.Expression, headers: dict[str, str]) -> bool:
@@ -209,14 +237,13 @@ def _results() -> tuple[Counter[str], list[tuple[str, str]], list[tuple[str, str
         for h in meta.get("Header", "").splitlines():
             name, _, value = h.partition(":")
             headers[name.strip().lower()] = value.strip()
-        parsed = parse_feed(
-            path.read_bytes(),
-            feed=feed,
-            fetched_at=NOW,
-            content_type=headers.get("content-type"),
-            base_url=headers.get("content-location", _served_at(path, rel)),
-            content_language=headers.get("content-language"),
-        )
+        if headers:
+            counts["served over HTTP"] += 1
+            parsed = asyncio.run(_fetch_and_parse(path, rel, headers, feed))
+        else:
+            parsed = parse_feed(
+                path.read_bytes(), feed=feed, fetched_at=NOW, base_url=_served_at(path, rel)
+            )
         if "/sanitize/" in f"/{rel}":
             counts["sanitize checked"] += 1
             out = " ".join(x for a in parsed.articles for x in (a.title, a.summary, a.text))
@@ -321,5 +348,6 @@ def test_sanitize_cases_are_safe(
 ) -> None:
     counts, _, failed = results
     assert counts["sanitize checked"] >= 700
+    assert counts["served over HTTP"] >= 100
     unsafe = [f for f in failed if f[0].startswith("wellformed/sanitize")]
     assert unsafe == []

@@ -52,7 +52,7 @@ class TestServer:
 
     __test__ = False  # not a pytest class
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
         server = self
@@ -99,7 +99,7 @@ class TestServer:
             def log_message(self, *args: object) -> None:
                 return
 
-        self._server = ThreadingHTTPServer((host, 0), Handler)
+        self._server = ThreadingHTTPServer((host, port), Handler)
         self._server.daemon_threads = True
         self.host = host
         self.port = self._server.server_address[1]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 
 from ingest.fetch import Fetcher
@@ -16,6 +18,7 @@ from sinks.webhook import (
     classify,
     encode,
     next_attempt_delay,
+    parse_retry_after,
     sign,
     verify_signature,
 )
@@ -25,6 +28,8 @@ from wirewatch.core.settings import FetchSettings, NotifySettings
 from wirewatch.runtime.build import GuardedPost
 
 T = datetime(2026, 11, 25, tzinfo=UTC)
+NOW = 1_700_000_000
+SECRET = "s3cret-do-not-leak"
 ALERT = Alert(
     id="hit-1",
     rule_id="r1",
@@ -39,21 +44,56 @@ ALERT = Alert(
 )
 
 
-def test_signature_round_trip_and_tampering() -> None:
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver(secret=SECRET) as r:
+        yield r
+
+
+@pytest.fixture
+async def fetcher(receiver: WebhookReceiver) -> AsyncIterator[Fetcher]:
+    """The runtime's HTTP path (SSRF guard included), allowed to reach only this receiver."""
+    f = Fetcher(
+        FetchSettings(allow_private=[f"127.0.0.1:{receiver.port}"], read_timeout=0.3, deadline=2.0)
+    )
+    yield f
+    await f.aclose()
+
+
+def sender_for(fetcher: Fetcher, secret: str | None = SECRET) -> WebhookSender:
+    return WebhookSender(
+        NotifySettings(webhook_secret=secret), "Wirewatch-test/1", post=GuardedPost(fetcher)
+    )
+
+
+def test_signature_round_trip_tampering_and_replay() -> None:
     body = encode(ALERT)
     sender = WebhookSender(
-        NotifySettings(webhook_secret="s3cret"),
+        NotifySettings(webhook_secret=SECRET),
         "ua",
         post=None,  # type: ignore[arg-type]
-        clock=lambda: 1_700_000_000,
+        clock=lambda: NOW,
     )
     headers = sender.headers(ALERT, body)
     assert headers[IDEMPOTENCY_HEADER] == "hit-1"
-    assert headers[SIGNATURE_HEADER] == sign("s3cret", headers[TIMESTAMP_HEADER], body)
-    assert verify_signature("s3cret", body, headers, now=1_700_000_010)
-    assert not verify_signature("s3cret", body + b" ", headers, now=1_700_000_010)
-    assert not verify_signature("other", body, headers, now=1_700_000_010)
-    assert not verify_signature("s3cret", body, headers, now=1_700_009_999)  # a replay
+    assert headers[TIMESTAMP_HEADER] == str(NOW)
+    assert headers[SIGNATURE_HEADER] == sign(SECRET, str(NOW), body)
+    assert verify_signature(SECRET, body, headers, now=NOW + 10)
+    lower = {k.lower(): v for k, v in headers.items()}
+    assert verify_signature(SECRET, body, lower, now=NOW + 10)  # header case does not matter
+    assert not verify_signature(SECRET, body + b" ", headers, now=NOW + 10)
+    assert not verify_signature("other", body, headers, now=NOW + 10)
+    assert not verify_signature(SECRET, body, headers, now=NOW + 9999)  # a replay
+    assert verify_signature(SECRET, body, headers, now=NOW + 9999, max_age=None)
+    moved = {**headers, TIMESTAMP_HEADER: str(NOW + 5)}  # the timestamp is signed too
+    assert not verify_signature(SECRET, body, moved, now=NOW + 10)
+    assert not verify_signature(SECRET, body, {}, now=NOW)
+
+
+def test_without_a_secret_there_is_no_signature() -> None:
+    sender = WebhookSender(NotifySettings(), "ua", post=None)  # type: ignore[arg-type]
+    headers = sender.headers(ALERT, encode(ALERT))
+    assert SIGNATURE_HEADER not in headers and headers[IDEMPOTENCY_HEADER] == "hit-1"
 
 
 @pytest.mark.parametrize(
@@ -62,7 +102,9 @@ def test_signature_round_trip_and_tampering() -> None:
         (200, True, False),
         (204, True, False),
         (400, False, False),
+        (401, False, False),
         (404, False, False),
+        (410, False, False),
         (408, False, True),
         (429, False, True),
         (500, False, True),
@@ -75,35 +117,118 @@ def test_classification(status: int | None, ok: bool, retryable: bool) -> None:
     assert (r.ok, r.retryable) == (ok, retryable)
 
 
-def test_backoff_grows_and_is_capped() -> None:
+def test_retry_after_seconds_and_http_date() -> None:
+    now = datetime(2026, 2, 18, 12, 0, tzinfo=UTC).timestamp()
+    assert parse_retry_after("120", now) == 120
+    assert parse_retry_after("Wed, 18 Feb 2026 12:01:30 GMT", now) == 90
+    assert parse_retry_after("Wed, 18 Feb 2026 11:00:00 GMT", now) == 0  # already past
+    assert parse_retry_after("soon", now) is None
+    assert parse_retry_after(None, now) is None
+
+
+def test_backoff_grows_with_full_jitter_and_is_capped() -> None:
     s = NotifySettings(backoff_base=2, backoff_max=60)
     rng = random.Random(3)
-    delays = [next_attempt_delay(n, s, rng) for n in range(1, 10)]
-    assert delays[0] <= 2 and delays[3] > 4 and max(delays) <= 60
+    for attempts, ceiling in [(1, 2), (2, 4), (3, 8), (5, 32), (6, 60), (30, 60)]:
+        delays = [next_attempt_delay(attempts, s, rng) for _ in range(400)]
+        assert all(0 <= d <= ceiling for d in delays)
+        assert min(delays) < ceiling * 0.1 and max(delays) > ceiling * 0.9  # spread over all of it
+    # the same seed gives the same schedule (the runtime can be tested with a seeded rng)
+    assert next_attempt_delay(4, s, random.Random(7)) == next_attempt_delay(4, s, random.Random(7))
 
 
-async def test_delivery_to_a_real_receiver_is_signed_and_keyed() -> None:
-    with WebhookReceiver(secret="s3cret") as receiver:
-        fetcher = Fetcher(FetchSettings(allow_private=[f"127.0.0.1:{receiver.port}"]))
-        sender = WebhookSender(
-            NotifySettings(webhook_secret="s3cret"), "Wirewatch-test", post=GuardedPost(fetcher)
-        )
-        first = await sender.send(receiver.url, ALERT)
-        receiver.status = 503
-        receiver.extra_headers = {"Retry-After": "30"}
-        second = await sender.send(receiver.url, ALERT)
-        await fetcher.aclose()
-    assert first.ok and not second.ok and second.retryable and second.retry_after == 30
-    assert [r.signature_ok for r in receiver.requests] == [True, True]
-    assert {r.idempotency_key for r in receiver.requests} == {"hit-1"}
-    assert receiver.requests[0].json["alert"]["title"] == "Talks on Rafah"
+async def test_delivery_to_a_real_receiver_is_signed_and_keyed(
+    receiver: WebhookReceiver, fetcher: Fetcher
+) -> None:
+    result = await sender_for(fetcher).send(receiver.url, ALERT)
+    assert result.ok and result.status == 200
+    [req] = receiver.requests
+    assert req.signature_ok and req.idempotency_key == "hit-1"
+    assert req.headers["content-type"] == "application/json"
+    assert req.headers["user-agent"] == "Wirewatch-test/1"
+    assert req.json == {"type": "wirewatch.alert", "alert": ALERT.model_dump(mode="json")}
 
 
-async def test_webhook_to_a_private_address_is_refused_without_allow_list() -> None:
-    with WebhookReceiver(secret="x") as receiver:
-        fetcher = Fetcher(FetchSettings())
-        sender = WebhookSender(NotifySettings(), "ua", post=GuardedPost(fetcher))
-        result = await sender.send(receiver.url, ALERT)
-        await fetcher.aclose()
+async def test_retries_and_a_restarted_sender_keep_the_idempotency_key(
+    receiver: WebhookReceiver, fetcher: Fetcher
+) -> None:
+    receiver.status = 503
+    receiver.extra_headers = {"Retry-After": "30"}
+    first = await sender_for(fetcher).send(receiver.url, ALERT)
+    receiver.status, receiver.extra_headers = 200, {}
+    after_restart = await sender_for(fetcher).send(receiver.url, ALERT)  # a new process
+    assert not first.ok and first.retryable and first.retry_after == 30
+    assert after_restart.ok
+    assert [r.idempotency_key for r in receiver.requests] == ["hit-1", "hit-1"]
+    assert [r.body for r in receiver.requests] == [encode(ALERT)] * 2
+    assert all(r.signature_ok for r in receiver.requests)
+
+
+async def test_permanent_failure_is_not_retried_even_with_retry_after(
+    receiver: WebhookReceiver, fetcher: Fetcher
+) -> None:
+    receiver.status = 410
+    receiver.extra_headers = {"Retry-After": "30"}
+    result = await sender_for(fetcher).send(receiver.url, ALERT)
+    assert (result.ok, result.retryable, result.status, result.retry_after) == (
+        False,
+        False,
+        410,
+        None,
+    )
+
+
+async def test_receiver_rejects_a_tampered_body(receiver: WebhookReceiver) -> None:
+    sender = WebhookSender(
+        NotifySettings(webhook_secret=SECRET),
+        "ua",
+        post=None,  # type: ignore[arg-type]
+    )
+    body = encode(ALERT)
+    headers = sender.headers(ALERT, body)
+    forged = body.replace(b"Talks on Rafah", b"Talks on Gaza!")
+    async with httpx.AsyncClient() as client:
+        await client.post(receiver.url, content=body, headers=headers)
+        await client.post(receiver.url, content=forged, headers=headers)
+    assert [r.signature_ok for r in receiver.requests] == [True, False]
+
+
+async def test_a_receiver_that_does_not_answer_times_out_as_retryable(
+    receiver: WebhookReceiver, fetcher: Fetcher
+) -> None:
+    receiver.hold_replies()
+    result = await sender_for(fetcher).send(receiver.url, ALERT)
+    receiver.release()
+    assert not result.ok and result.retryable and result.status is None
+    assert "timed out" in (result.error or "")
+    assert len(receiver.requests) == 1  # it was sent; the answer never came
+
+
+async def test_refused_connection_is_retryable() -> None:
+    with WebhookReceiver(secret=SECRET) as gone:
+        url = gone.url
+    f = Fetcher(FetchSettings(allow_private=[url.split("/")[2]]))
+    result = await sender_for(f).send(url, ALERT)
+    await f.aclose()
+    assert not result.ok and result.retryable and result.status is None
+
+
+async def test_the_secret_is_never_sent_or_reported(
+    receiver: WebhookReceiver, fetcher: Fetcher
+) -> None:
+    receiver.status = 500
+    sender = sender_for(fetcher)
+    result = await sender.send(receiver.url, ALERT)
+    [req] = receiver.requests
+    sent = req.body.decode() + repr(req.headers)
+    assert SECRET not in sent and SECRET not in repr(result) and SECRET not in repr(sender.settings)
+
+
+async def test_webhook_to_a_private_address_is_refused_without_allow_list(
+    receiver: WebhookReceiver,
+) -> None:
+    fetcher = Fetcher(FetchSettings())
+    result = await sender_for(fetcher).send(receiver.url, ALERT)
+    await fetcher.aclose()
     assert not result.ok and "SSRF" in (result.error or "")
     assert receiver.requests == []
