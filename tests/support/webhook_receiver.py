@@ -30,7 +30,8 @@ class Received:
 class WebhookReceiver:
     """`with WebhookReceiver(secret) as r:` — `r.url`, `r.requests`; `r.status` sets the reply.
 
-    `r.extra_headers` are added to replies (e.g. Retry-After). With `r.hold_replies()`
+    `r.extra_headers` are added to replies (e.g. Retry-After); `r.aborted` counts requests
+    whose body was cut short (not recorded: they were never delivered). With `r.hold_replies()`
     the receiver records a request and then answers only once the test calls
     `r.release()` (or exits), which is how a timeout is produced without sleeping.
     """
@@ -40,6 +41,7 @@ class WebhookReceiver:
         self.status = status
         self.requests: list[Received] = []
         self.extra_headers: dict[str, str] = {}
+        self.aborted = 0
         self._released = threading.Event()
         self._released.set()
         receiver = self
@@ -48,6 +50,12 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                if len(body) < length:
+                    # The sender died mid-request (the crash tests SIGKILL it): nothing
+                    # was delivered, as for any real receiver reading a truncated body.
+                    receiver.aborted += 1
+                    self.close_connection = True
+                    return
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 ok = verify_signature(receiver.secret, body, headers)
                 receiver.requests.append(Received(self.path, headers, body, ok))
