@@ -80,8 +80,10 @@ def _key(name: str) -> str:
     return name.replace(".", "").casefold()
 
 
-def normalise(mentions: Sequence[Mention], text: str, title_length: int) -> list[Entity]:
-    """Merge the mentions of one article into entities with counts, types and salience."""
+def resolve_mentions(mentions: Sequence[Mention], text: str) -> list[tuple[Mention, str]]:
+    """Clean each mention's span, drop non-entities, and give every mention of one entity
+    the type decided from all its mentions. Returns (mention, display name) pairs; the
+    mention's span and label are the corrected ones."""
     groups: dict[str, list[tuple[Mention, str]]] = defaultdict(list)
     for m in mentions:
         if m.label not in _KEEP:
@@ -91,20 +93,38 @@ def normalise(mentions: Sequence[Mention], text: str, title_length: int) -> list
             continue
         if " " not in name and _ROLE_AFTER.match(text[m.end : m.end + 20]):
             continue  # "Defense" of "Defense Secretary": a qualifier, not an entity
+        offset = m.text.find(name)
+        span = (
+            Mention(name, m.label, m.start + max(offset, 0), m.start + max(offset, 0) + len(name))
+            if offset >= 0
+            else m
+        )
         if m.label in {"GPE", "ORG", "NORP", "LOC"}:
             name = country_for_code(name) or name
-        groups[_key(name)].append((m, name))
-
+        groups[_key(name)].append((span, name))
     _merge_people(groups)
-
-    total = max(1, len(text))
-    entities = []
-    most = max((len(v) for v in groups.values()), default=1)
+    out: list[tuple[Mention, str]] = []
     for items in groups.values():
         labels = Counter(m.label for m, _ in items)
         label = max(
             labels, key=lambda lb: (labels[lb], -min(m.start for m, _ in items if m.label == lb))
         )
+        out.extend((Mention(m.text, label, m.start, m.end), n) for m, n in items)
+    out.sort(key=lambda x: x[0].start)
+    return out
+
+
+def normalise(mentions: Sequence[Mention], text: str, title_length: int) -> list[Entity]:
+    """Merge the mentions of one article into entities with counts, types and salience."""
+    groups: dict[str, list[tuple[Mention, str]]] = defaultdict(list)
+    for m, name in resolve_mentions(mentions, text):
+        groups[_key(name)].append((m, name))
+    _merge_people(groups)
+    total = max(1, len(text))
+    entities = []
+    most = max((len(v) for v in groups.values()), default=1)
+    for items in groups.values():
+        label = items[0][0].label
         surface = Counter(n for _, n in items)
         canonical = max(surface, key=lambda n: (len(n.split()), surface[n], len(n)))
         first = min(m.start for m, _ in items)
@@ -112,8 +132,7 @@ def normalise(mentions: Sequence[Mention], text: str, title_length: int) -> list
         count = len(items)
         salience = 0.5 * count / most + 0.3 * in_title + 0.2 * (1 - first / total)
         aliases = sorted(
-            {clean for _, clean in items if clean != canonical}
-            | {m.text.strip() for m, _ in items if m.text.strip() not in {canonical}} - {canonical}
+            ({n for _, n in items} | {text[m.start : m.end] for m, _ in items}) - {canonical}
         )
         entities.append(
             Entity(

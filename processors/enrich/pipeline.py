@@ -54,12 +54,19 @@ def clean_text(text: str) -> tuple[str, list[str]]:
     return text, notes
 
 
-def truecase_shouting(title: str) -> str:
-    """An ALL-CAPS headline confuses NER (every word looks like a name): title-case it."""
-    letters = [c for c in title if c.isalpha()]
-    if len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.9:
-        return title.title()
-    return title
+def truecase_shouting(line: str) -> str:
+    """An ALL-CAPS line (a headline, a dateline) confuses NER — every word looks like a
+    name — so it is title-cased, keeping its length (offsets stay valid)."""
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) >= 4 and sum(c.isupper() for c in letters) / len(letters) > 0.9:
+        cased = line.title()
+        if len(cased) == len(line):
+            return cased
+    return line
+
+
+def truecase_lines(text: str) -> str:
+    return "\n".join(truecase_shouting(line) for line in text.split("\n"))
 
 
 class Enricher:
@@ -154,8 +161,8 @@ class Enricher:
         if run_ner and language not in self.settings.ner_languages:
             notes.append(f"ner skipped: no model for language {language or 'unknown'}")
             run_ner = False
-        ner_title = truecase_shouting(title)
-        ner_text = f"{ner_title}\n\n{body}" if body else ner_title
+        ner_title = truecase_lines(title)
+        ner_text = f"{ner_title}\n\n{truecase_lines(body)}" if body else ner_title
         return _Prepared(
             title, body, ner_text, len(ner_title), language, guess.confidence, run_ner, notes
         )

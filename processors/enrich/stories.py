@@ -3,7 +3,7 @@
 MinHash signatures over word 3-shingles of title + text, indexed with LSH
 (datasketch) to find candidates; a candidate joins only if its estimated Jaccard
 similarity passes the threshold, so boilerplate-sharing different stories stay
-apart. A story's id is derived from its first article's id, so a restart that
+apart; an identical headline joins at a lower text overlap. A story's id is derived from its first article's id, so a restart that
 restores the records and re-enriches the same input gives the same ids. Records
 older than the window are expired, which bounds memory. `StoryIndex` never
 touches storage: the runtime persists `StoryRecord`s (SQLite now, a faust Table
@@ -27,6 +27,10 @@ NUM_PERM = 128
 SHINGLE = 3
 THRESHOLD = 0.4
 MIN_SHINGLES = 8  # fewer than this (a bare headline) can only join on an exact match
+# Same headline: a copy with boilerplate around a short text can fall under THRESHOLD;
+# an identical headline joins when the texts still overlap this much (generic headlines
+# such as "Live updates" with different texts stay apart).
+SAME_TITLE_MIN_JACCARD = 0.15
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class StoryRecord:
     article_id: str
     story_id: str
     published_at: datetime
-    payload: bytes  # the MinHash hash values, uint64
+    payload: bytes  # the MinHash hash values (uint64), then the folded headline (UTF-8)
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class StoryIndex:
         self.method = f"minhash-lsh shingle={SHINGLE} perm={num_perm} threshold={threshold}"
         self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self._entries: OrderedDict[str, tuple[MinHash, str, datetime]] = OrderedDict()
+        self._titles: dict[str, str] = {}  # folded headline → article id
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -87,6 +92,7 @@ class StoryIndex:
         sh = shingles(article)
         m = self._minhash(sh=sh)
         best: tuple[float, str] | None = None
+        title_key = " ".join(words(article.title))
         if article.id in self._entries:  # re-enrichment of the same article keeps its story
             best = (1.0, self._entries[article.id][1])
         elif len(sh) >= MIN_SHINGLES:
@@ -95,21 +101,31 @@ class StoryIndex:
                 sim = m.jaccard(other)
                 if sim >= self.threshold and (best is None or sim > best[0]):
                     best = (sim, story)
+        if best is None and title_key and title_key in self._titles:
+            same = self._entries.get(self._titles[title_key])
+            if same is not None and m.jaccard(same[0]) >= SAME_TITLE_MIN_JACCARD:
+                best = (m.jaccard(same[0]), same[1])
         story_id = best[1] if best else story_id_for(article.id)
         self._insert(article.id, m, story_id, article.published_at)
+        if title_key:
+            self._titles.setdefault(title_key, article.id)
         record = StoryRecord(
             article.id, story_id, article.published_at, m.hashvalues.astype(np.uint64).tobytes()
         )
         return StoryAssignment(story_id, record, joined=best is not None)
 
     def restore(self, records: Iterable[StoryRecord]) -> None:
+        size = self.num_perm * 8
         for r in records:
-            values = np.frombuffer(r.payload, dtype=np.uint64)
-            if len(values) != self.num_perm:
+            if len(r.payload) < size:
                 continue  # written by a different configuration: skip, it expires anyway
+            values = np.frombuffer(r.payload[:size], dtype=np.uint64)
             self._insert(
                 r.article_id, self._minhash(values=values.copy()), r.story_id, r.published_at
             )
+            title_key = r.payload[size:].decode("utf-8", "replace")
+            if title_key:
+                self._titles.setdefault(title_key, r.article_id)
 
     def expire(self, now: datetime) -> int:
         """Forget articles published before the window; returns how many."""
@@ -118,4 +134,6 @@ class StoryIndex:
         for k in old:
             self._lsh.remove(k)
             del self._entries[k]
+        if old:
+            self._titles = {t: a for t, a in self._titles.items() if a in self._entries}
         return len(old)

@@ -9,16 +9,38 @@ from ingest.parse import parse_feed
 from wirewatch.core.models import Feed
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
-SKIP_SUFFIXES = {".md", ".rst", ".txt", ".go", ".rs", ".ts", ".js", ".py", ".toml", ".yaml",
-                 ".yml", ".tsv", ".png", ".gif", ".jpg", ".lock", ".mod", ".sum", ".html",
-                 ".xsd", ".xsl"}
+SKIP_SUFFIXES = {
+    ".md",
+    ".rst",
+    ".txt",
+    ".go",
+    ".rs",
+    ".ts",
+    ".js",
+    ".py",
+    ".toml",
+    ".yaml",
+    ".yml",
+    ".tsv",
+    ".png",
+    ".gif",
+    ".jpg",
+    ".lock",
+    ".mod",
+    ".sum",
+    ".html",
+    ".xsd",
+    ".xsl",
+}
 
 
 def test_every_feed_file_parses(corpora: Path) -> None:
     feed = Feed(id="corpus", url="file:///corpus.xml", added_at=NOW)
-    files = [p for p in sorted((corpora / "feeds").rglob("*"))
-             if p.is_file() and p.suffix.lower() not in SKIP_SUFFIXES
-             and "LICENSE" not in p.name]
+    files = [
+        p
+        for p in sorted((corpora / "feeds").rglob("*"))
+        if p.is_file() and p.suffix.lower() not in SKIP_SUFFIXES and "LICENSE" not in p.name
+    ]
     assert len(files) > 3000
     parsed = 0
     for path in files:

@@ -51,12 +51,24 @@ def test_nested_categories_and_repeats() -> None:
         (b"not xml at all", "line 1"),
         (b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "b">]>\n<opml/>', "DOCTYPE"),
         (b"<rss><channel/></rss>", "not OPML"),
+        (b'<!DOCTYPE opml SYSTEM "file:///etc/passwd">\n<opml/>', "DOCTYPE"),
+        (
+            b'<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+            b"<opml><body><outline text='&b;&b;&b;&b;'/></body></opml>",
+            "DOCTYPE",
+        ),
     ],
 )
 def test_malformed_opml_names_the_file_and_place(data: bytes, needle: str) -> None:
     with pytest.raises(FeedError) as e:
         parse_opml(data, source_name="my.opml")
     assert "my.opml" in str(e.value) and needle in str(e.value)
+
+
+def test_raw_ampersands_in_urls_are_tolerated_like_feed_readers_do() -> None:
+    data = b'<opml><body><outline text="Q&A" xmlUrl="https://x.example/rss?a=1&b=2"/></body></opml>'
+    [feed] = parse_opml(data, source_name="f.opml")
+    assert (feed.url, feed.title) == ("https://x.example/rss?a=1&b=2", "Q&A")
 
 
 def test_real_opml_files(corpora: Path) -> None:
