@@ -78,6 +78,7 @@ class HttpResponse(Protocol):
     status: int | None
     headers: Mapping[str, str]
     error: str | None
+    permanent: bool  # the request can never succeed as addressed (e.g. a refused address)
 
 
 class HttpPost(Protocol):
@@ -163,12 +164,15 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
-def classify(status: int | None, error: str | None, retry_after: float | None) -> DeliveryResult:
-    """2xx delivered; no response, 5xx, 408/425/429 retryable; other statuses permanent."""
+def classify(
+    status: int | None, error: str | None, retry_after: float | None, *, permanent: bool = False
+) -> DeliveryResult:
+    """2xx delivered; no response, 5xx, 408/425/429 retryable; other statuses, and requests
+    that can never succeed as addressed (a refused address), permanent."""
     if status is not None and 200 <= status < 300:
         return DeliveryResult(ok=True, status=status)
     if status is None:
-        return DeliveryResult(ok=False, error=error or "no response", retryable=True)
+        return DeliveryResult(ok=False, error=error or "no response", retryable=not permanent)
     retryable = status >= 500 or status in _RETRYABLE_4XX
     return DeliveryResult(
         ok=False,
@@ -215,4 +219,9 @@ class WebhookSender:
         response = await self.post(url, body, self.headers(alert, body))
         lower = {k.lower(): v for k, v in (response.headers or {}).items()}
         retry_after = parse_retry_after(lower.get("retry-after"), self.clock())
-        return classify(response.status, response.error, retry_after)
+        return classify(
+            response.status,
+            response.error,
+            retry_after,
+            permanent=getattr(response, "permanent", False),
+        )

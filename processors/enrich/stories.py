@@ -3,7 +3,8 @@
 MinHash signatures over word 3-shingles of title + text, indexed with LSH
 (datasketch) to find candidates; a candidate joins only if its estimated Jaccard
 similarity passes the threshold, so boilerplate-sharing different stories stay
-apart; an identical headline joins at a lower text overlap. A story's id is derived from its first article's id, so a restart that
+apart; an identical headline joins at a lower text overlap. A story's id is derived
+from its first article's id, so a restart that
 restores the records and re-enriches the same input gives the same ids. Records
 older than the window are expired, which bounds memory. `StoryIndex` never
 touches storage: the runtime persists `StoryRecord`s (SQLite now, a faust Table

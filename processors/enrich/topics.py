@@ -39,7 +39,7 @@ _STOP = frozenset(
     then there these they this those through to too under until up very was we were what when
     where which while who whom why will with would you your yours yourself yourselves including
     related others various forms form types type matters issues issue activities activity people
-    person use used using concerning regarding involving general news""".split()  # noqa: SIM905
+    person use used using concerning regarding involving general news""".split()
 )
 
 

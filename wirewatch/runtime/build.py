@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from ingest.fetch import Fetcher
+from ingest.fetch import Fetcher, FetchErrorKind
 from ingest.fulltext import FullTextFetcher
 from ingest.parse_guard import GuardedParser
 from ingest.ssrf import AddressPolicy
@@ -55,6 +55,11 @@ class _Response:
     status: int | None
     headers: Mapping[str, str] = field(default_factory=dict)
     error: str | None = None
+    permanent: bool = False
+
+
+# A refused address or an unusable URL will not change by retrying.
+_NEVER_DELIVERABLE = frozenset({FetchErrorKind.BLOCKED, FetchErrorKind.BAD_URL})
 
 
 class GuardedPost:
@@ -70,7 +75,8 @@ class GuardedPost:
         error = (
             None if r.error is None or (r.status is not None and r.status >= 400) else str(r.error)
         )
-        return _Response(r.status if error is None else None, r.headers, error)
+        permanent = r.error is not None and r.error.kind in _NEVER_DELIVERABLE
+        return _Response(r.status if error is None else None, r.headers, error, permanent)
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()

@@ -231,4 +231,5 @@ async def test_webhook_to_a_private_address_is_refused_without_allow_list(
     result = await sender_for(fetcher).send(receiver.url, ALERT)
     await fetcher.aclose()
     assert not result.ok and "SSRF" in (result.error or "")
+    assert not result.retryable  # a refused address stays refused: no retries
     assert receiver.requests == []
