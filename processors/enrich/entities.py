@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 import pycountry
 
+from processors.enrich.consistency import recover_mentions
+from processors.enrich.gazetteer import place_names
+from processors.enrich.mention import Mention
 from wirewatch.core.models import Entity, EntityType
 
 _HONORIFICS = re.compile(
@@ -38,14 +40,6 @@ _ROLE_AFTER = re.compile(
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
 _KEEP = {t.value for t in EntityType}
 _SPACY_TO_TYPE = {t.value: t for t in EntityType}
-
-
-@dataclass(frozen=True)
-class Mention:
-    text: str
-    label: str
-    start: int
-    end: int
 
 
 def clean_mention(text: str) -> str:
@@ -85,7 +79,7 @@ def resolve_mentions(mentions: Sequence[Mention], text: str) -> list[tuple[Menti
     the type decided from all its mentions. Returns (mention, display name) pairs; the
     mention's span and label are the corrected ones."""
     groups: dict[str, list[tuple[Mention, str]]] = defaultdict(list)
-    for m in mentions:
+    for m in recover_mentions(mentions, text):
         if m.label not in _KEEP:
             continue
         name = clean_mention(m.text)
@@ -109,6 +103,8 @@ def resolve_mentions(mentions: Sequence[Mention], text: str) -> list[tuple[Menti
         label = max(
             labels, key=lambda lb: (labels[lb], -min(m.start for m, _ in items if m.label == lb))
         )
+        if label == "NORP" and items[0][1] in place_names():
+            label = "GPE"  # "Bucharest" is a city, not a nationality
         out.extend((Mention(m.text, label, m.start, m.end), n) for m, n in items)
     out.sort(key=lambda x: x[0].start)
     return out
@@ -163,5 +159,7 @@ def _merge_people(groups: dict[str, list[tuple[Mention, str]]]) -> None:
         targets = set(full[key])
         if len(targets) == 1:
             target = targets.pop()
-            if target != key:
-                groups[target].extend(groups.pop(key))
+            if target != key:  # the full name decides the type: "Lebed" is a person
+                groups[target].extend(
+                    (Mention(m.text, "PERSON", m.start, m.end), n) for m, n in groups.pop(key)
+                )

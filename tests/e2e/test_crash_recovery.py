@@ -20,6 +20,7 @@ SECRET = "crash-test-secret"
 @pytest.fixture
 def receiver() -> Iterator[WebhookReceiver]:
     with WebhookReceiver(secret=SECRET) as r:
+        r.reply_delay = 0.05  # deliveries take a while, so a kill can land among them
         yield r
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -34,6 +35,8 @@ class WebhookReceiver:
     whose body was cut short (not recorded: they were never delivered). With `r.hold_replies()`
     the receiver records a request and then answers only once the test calls
     `r.release()` (or exits), which is how a timeout is produced without sleeping.
+    `r.reply_delay` (seconds) slows every reply, as a distant receiver would, so that a
+    crash test can catch the sender in the middle of its deliveries.
     """
 
     def __init__(self, secret: str, status: int = 200) -> None:
@@ -42,6 +45,7 @@ class WebhookReceiver:
         self.requests: list[Received] = []
         self.extra_headers: dict[str, str] = {}
         self.aborted = 0
+        self.reply_delay = 0.0
         self._released = threading.Event()
         self._released.set()
         receiver = self
@@ -60,6 +64,7 @@ class WebhookReceiver:
                 ok = verify_signature(receiver.secret, body, headers)
                 receiver.requests.append(Received(self.path, headers, body, ok))
                 receiver._released.wait(timeout=30)
+                time.sleep(receiver.reply_delay)
                 try:
                     self.send_response(receiver.status)
                     for k, v in receiver.extra_headers.items():
