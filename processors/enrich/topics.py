@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,9 @@ from wirewatch.core.query.text import stem, words
 METHOD_VERSION = "evidence-1"
 MAX_TAGS = 4
 MIN_SCORE = 0.08
+# One shared word ("talks", "push") is coincidence, not a topic: a tag needs two
+# distinct terms or names as evidence.
+MIN_EVIDENCE = 2
 
 # English function words: they carry no topic (the list is the classic SMART-style core).
 _STOP = frozenset(
@@ -57,6 +61,12 @@ def _terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in _STOP and len(w) > 2 and not w.isdigit()]
 
 
+def _with_phrases(terms: list[str]) -> list[str]:
+    """The terms and their two-word phrases, so that a user's "hostage deal" matches the
+    phrase and not "deal" on its own."""
+    return terms + [f"{a} {b}" for a, b in pairwise(terms)]
+
+
 class TopicTagger:
     """Scores articles against topic profiles; `tag` is pure and fast."""
 
@@ -77,7 +87,7 @@ class TopicTagger:
             if score < MIN_SCORE or len(tags) >= MAX_TAGS:
                 break
             t = self.topics[i]
-            if t.id in chosen:
+            if t.id in chosen or len(evidence[i]) < MIN_EVIDENCE:
                 continue
             chosen.add(t.id)
             ev = sorted(evidence[i], key=lambda term: -evidence[i][term])[:5]
@@ -87,7 +97,7 @@ class TopicTagger:
     def _score(
         self, title: str, text: str, entities: Sequence[Entity]
     ) -> tuple[dict[int, float], dict[int, dict[str, float]]]:
-        counts = Counter(_terms(title) * 2 + _terms(text))
+        counts = Counter(_with_phrases(_terms(title)) * 2 + _with_phrases(_terms(text)))
         scores: dict[int, float] = defaultdict(float)
         evidence: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         if not counts:
@@ -200,9 +210,18 @@ def _user_topics(path: Path) -> list[_Topic]:
                 f"topics file {path}: topic {entry['id']!r}: 'terms' and 'entities' must be lists"
             )
         weights: dict[str, float] = {}
-        for phrase in [entry["label"], *map(str, terms)]:
-            for term in _terms(phrase):
-                weights[term] = 1.0
+        for phrase in map(str, terms):
+            stems = _terms(phrase)
+            if len(stems) > 2:
+                raise ConfigError(
+                    f"topics file {path}: topic {entry['id']!r}: term {phrase!r} has more "
+                    "than two words",
+                    hint="split it into words or two-word phrases",
+                )
+            if stems:
+                weights[" ".join(stems)] = 1.0
+        if not terms:  # without terms, the label's words are the evidence
+            weights.update(dict.fromkeys(_terms(str(entry["label"])), 1.0))
         out.append(
             _Topic(
                 str(entry["id"]),
