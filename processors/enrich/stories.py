@@ -4,8 +4,8 @@ MinHash signatures over word 3-shingles of title + text, indexed with LSH
 (datasketch) to find candidates; a candidate joins only if its estimated Jaccard
 similarity passes the threshold, so boilerplate-sharing different stories stay
 apart; an identical headline joins at a lower text overlap. A story's id is derived
-from its first article's id, so a restart that
-restores the records and re-enriches the same input gives the same ids. Records
+from its first article's id, so a restart that restores the records and
+re-enriches the same input gives the same ids. Records
 older than the window are expired, which bounds memory. `StoryIndex` never
 touches storage: the runtime persists `StoryRecord`s (SQLite now, a faust Table
 in the distributed mode).
@@ -25,6 +25,9 @@ from wirewatch.core.models import Article, Entity
 from wirewatch.core.query.text import words
 
 NUM_PERM = 128
+# Named, not defaulted: datasketch changed its default scheme in 2.0, and signatures
+# restored from storage must be compared with ones made the same way.
+HASH_SCHEME = "affine32"
 SHINGLE = 3
 THRESHOLD = 0.4
 MIN_SHINGLES = 8  # fewer than this (a bare headline) can only join on an exact match
@@ -77,8 +80,8 @@ class StoryIndex:
 
     def _minhash(self, values: np.ndarray | None = None, sh: set[bytes] | None = None) -> MinHash:
         if values is not None:
-            return MinHash(num_perm=self.num_perm, hashvalues=values)
-        m = MinHash(num_perm=self.num_perm)
+            return MinHash(num_perm=self.num_perm, hashvalues=values, scheme=HASH_SCHEME)
+        m = MinHash(num_perm=self.num_perm, scheme=HASH_SCHEME)
         m.update_batch(list(sh or ()))
         return m
 
@@ -111,7 +114,10 @@ class StoryIndex:
         if title_key:
             self._titles.setdefault(title_key, article.id)
         record = StoryRecord(
-            article.id, story_id, article.published_at, m.hashvalues.astype(np.uint64).tobytes()
+            article.id,
+            story_id,
+            article.published_at,
+            m.hashvalues.astype(np.uint64).tobytes() + title_key.encode("utf-8"),
         )
         return StoryAssignment(story_id, record, joined=best is not None)
 

@@ -121,3 +121,54 @@ def test_stories_lists_the_largest_story_with_its_sources(
     assert sizes == sorted(sizes, reverse=True)
     top = stories[0]
     assert len(top["article_ids"]) == top["size"] and top["sources"]
+
+
+STORY_TEXT = (
+    "Negotiators from both delegations met in Geneva on Tuesday for a third day of talks on "
+    "the exchange of prisoners, officials said, adding that a draft agreement covering "
+    "medical evacuations and the reopening of two border crossings had been circulated to "
+    "ministers. The talks are expected to resume next week after consultations in both "
+    "capitals, according to a statement released by the mediators late in the evening."
+)
+
+
+def _rss(items: list[tuple[str, str, str]]) -> str:
+    body = "".join(
+        f"<item><title>{t}</title><link>{link}</link><description>{d}</description>"
+        "<pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate></item>"
+        for t, link, d in items
+    )
+    channel = f"<channel><title>T</title>{body}</channel>"
+    return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
+
+
+def test_story_ids_survive_a_restart(tmp_path: Path) -> None:
+    """A syndicated copy that arrives in a later run joins the story of an article that
+    the earlier run enriched: story state is persisted and restored."""
+    feed = tmp_path / "feed.xml"
+    config = tmp_path / "wirewatch.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "data_dir": "data",
+                "allow_local_files": True,
+                "feeds": [{"url": feed.as_uri()}],
+                "enrich": {"story_window_hours": 24 * 365 * 100},
+            }
+        )
+    )
+    original = ("Prisoner exchange talks resume in Geneva", "https://a.example/1", STORY_TEXT)
+    feed.write_text(_rss([original]))
+    cli = Cli(tmp_path, tmp_path / "data")
+    cli("run", "--once", "--quiet", "--config", str(config))
+    copy = (
+        "Geneva talks on prisoner swap enter third day",
+        "https://b.example/wire/77?utm_source=feed",
+        "Advertisement. Sign up for our morning briefing. " + STORY_TEXT,
+    )
+    feed.write_text(_rss([original, copy]))
+    summary = cli.json("run", "--once", "--config", str(config))
+    assert summary["articles_new"] == 1
+    rows = cli.db().execute("SELECT url, story_id FROM articles ORDER BY url").fetchall()
+    assert [r[0] for r in rows] == ["https://a.example/1", "https://b.example/wire/77"]
+    assert rows[0][1] == rows[1][1], "the copy did not join the story restored from disk"
