@@ -29,7 +29,7 @@ _HONORIFICS = re.compile(
     re.I,
 )
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$")
-_EDGE_PUNCT = re.compile(r"^[\s\"'“”‘’(\[{<.,;:!?-]+|[\s\"'“”‘’)\]}>,;:!?-]+$")
+_EDGE_PUNCT = re.compile(r"^[\s\"'“”‘’(\[{<.,;:!?&-]+|[\s\"'“”‘’)\]}>,;:!?&-]+$")
 _LEADING_THE = re.compile(r"^the\s+", re.I)
 # Role nouns that follow a qualifier in job titles: "Defense Secretary", "Foreign Minister".
 _ROLE_AFTER = re.compile(
@@ -85,8 +85,8 @@ def resolve_mentions(mentions: Sequence[Mention], text: str) -> list[tuple[Menti
         name = clean_mention(m.text)
         if not name or not any(c.isalpha() for c in name):
             continue
-        if " " not in name and _ROLE_AFTER.match(text[m.end : m.end + 20]):
-            continue  # "Defense" of "Defense Secretary": a qualifier, not an entity
+        if m.label == "ORG" and " " not in name and _ROLE_AFTER.match(text[m.end : m.end + 20]):
+            continue  # "Defense" of "Defense Secretary" is a qualifier; "U.S. officials" stays
         offset = m.text.find(name)
         span = (
             Mention(name, m.label, m.start + max(offset, 0), m.start + max(offset, 0) + len(name))

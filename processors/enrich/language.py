@@ -7,11 +7,13 @@ from functools import lru_cache
 from importlib.metadata import version
 from typing import Any
 
+import pycountry
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 LANGUAGE_MODEL = f"py3langid {version('py3langid')}"
 MIN_LETTERS = 12  # below this, any guess is noise
 MIN_CONFIDENCE = 0.5
+NO_LANGUAGE = "zxx"  # py3langid's class for text without linguistic content
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,18 @@ def detect_language(text: str) -> LanguageGuess:
         return LanguageGuess(None, 0.0)
     code, prob = _identifier().classify(sample)
     confidence = round(float(prob), 4)
-    if confidence < MIN_CONFIDENCE:
+    if confidence < MIN_CONFIDENCE or code == NO_LANGUAGE:
         return LanguageGuess(None, confidence)
-    return LanguageGuess(str(code), confidence)
+    return LanguageGuess(primary_language(str(code)), confidence)
+
+
+def primary_language(tag: str | None) -> str | None:
+    """'en-US' → 'en'; an ISO 639-3 code → its ISO 639-1 code where it has one ('deu' →
+    'de'), else the three-letter code (Egyptian Arabic 'arz' has no two-letter code)."""
+    if not tag:
+        return None
+    primary = tag.replace("_", "-").split("-")[0].strip().lower()
+    if len(primary) == 3:
+        found = pycountry.languages.get(alpha_3=primary)
+        return str(getattr(found, "alpha_2", None) or primary)
+    return primary or None
