@@ -39,6 +39,10 @@ _ISO_COMPLETE = re.compile(
 )
 _ISO_TIME = re.compile(r"^\d{4}-\d{2,3}-\d{2}T(\d{2}):(\d{2})(?::(\d{2}))?")
 _COMMA_GLUED = re.compile(r",(?=\S)")
+# "02:02:33 PM": the RFC 822 reader would take "PM" for an unknown zone and read 02:02.
+_TWELVE_HOUR = re.compile(r"\b(\d{1,2})(:\d{2}(?::\d{2})?)\s*([ap])\.?m\.?(?=\s|$)", re.I)
+# A weekday in another language ("mer, 16 nov 2022 …"): redundant, so dropped on a retry.
+_FOREIGN_WEEKDAY = re.compile(r"^(?!(?:mon|tue|wed|thu|fri|sat|sun))[^\W\d_]+\.?,\s*", re.I)
 
 
 def _valid_clock(value: str) -> bool:
@@ -53,11 +57,33 @@ def _iso_tail_ok(value: str) -> bool:
     return bool(_ISO_COMPLETE.match(value))
 
 
+def _to_24_hour(m: re.Match[str]) -> str:
+    hour = int(m[1])
+    if not 1 <= hour <= 12:
+        raise ValueError(f"{m[0]!r} is not a 12-hour time")
+    return f"{hour % 12 + (12 if m[3].lower() == 'p' else 0):02d}{m[2]}"
+
+
 def parse_date(value: str | None) -> datetime | None:
     """An aware UTC datetime, or None when the string is not a date we can read."""
     if not value or not value.strip():
         return None
-    text = _COMMA_GLUED.sub(", ", value.strip())
+    try:
+        text = _TWELVE_HOUR.sub(_to_24_hour, _COMMA_GLUED.sub(", ", value.strip()))
+    except ValueError:
+        return None
+    parsed = _parse(text)
+    if parsed is None and _FOREIGN_WEEKDAY.match(text):
+        parsed = _parse(_FOREIGN_WEEKDAY.sub("", text))
+    if parsed is None:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _parse(text: str) -> time.struct_time | None:
     if not _valid_clock(text):
         return None
     parsed: time.struct_time | None = None
@@ -73,9 +99,4 @@ def parse_date(value: str | None) -> datetime | None:
             parsed = iso8601._parse_date_iso8601(text)
         except (ValueError, OverflowError, TypeError, IndexError):
             parsed = None
-    if parsed is None:
-        return None
-    try:
-        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
-    except (OverflowError, ValueError, OSError):
-        return None
+    return parsed

@@ -104,8 +104,9 @@ def html_to_text(fragment: str | None) -> str:
         text = _DROP.sub(" ", text)
         text = _BLOCK.sub("\n", text)
         text = _TAG.sub("", text)
-        text = htmllib.unescape(text)
+        if "&" in text:  # only entities can bring control characters back
+            text = _CONTROL.sub("", htmllib.unescape(text))
         text = _TAG.sub("", text)  # tags that were entity-escaped in the feed
-    text = _CONTROL.sub("", text)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    # one pass over the whole text: _SPACES never matches a line break
+    lines = [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()

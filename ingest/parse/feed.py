@@ -4,8 +4,11 @@ XML feeds (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, RDF, CDF) go through feedparser from
 an in-memory stream — handed raw bytes, feedparser would try to open them as a
 file name, and handed a URL it would fetch it; it never gets either. Its own
 sanitiser is off: we sanitise once with nh3 and extract clean text, which is
-faster and at least as safe. JSON Feed 1.0/1.1, which feedparser cannot read,
-has its own reader. A bozo feed still yields what it can, with the reason kept.
+faster and at least as safe. Well-formed RSS 2.0, Atom 1.0 and RDF feeds take a
+fast path (`fastpath.py`) that reads the items with lxml exactly as feedparser
+would, and hands anything it cannot reproduce with certainty back to feedparser.
+JSON Feed 1.0/1.1, which feedparser cannot read, has its own reader. A bozo feed
+still yields what it can, with the reason kept.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 import feedparser
 
 from ingest.normalise import canonical_url, host_of, html_to_text, parse_date
+from ingest.parse.fastpath import parse_fast
 from ingest.parse.xmlsafety import strip_doctype
 from wirewatch.core.ids import (
     article_id_fallback,
@@ -35,6 +39,12 @@ _SKIP_HOURS = re.compile(rb"<skipHours>(.*?)</skipHours>", re.S | re.I)
 _SKIP_DAYS = re.compile(rb"<skipDays>(.*?)</skipDays>", re.S | re.I)
 _HOUR = re.compile(rb"<hour>\s*(\d{1,2})\s*</hour>", re.I)
 _DAY = re.compile(rb"<day>\s*([A-Za-z]+)\s*</day>", re.I)
+# feedparser's own split of "jonas@insanity.industries (Jonas)" stops the address at a
+# four-letter top-level domain and leaves "stries (Jonas" as the name, and it keeps
+# "(mailto:" of "Simon (mailto:simon@example.com)"; we read the one raw author ourselves.
+_EMAIL = r"(?:mailto:)?[^\s@()<>]+@[^\s@()<>]+"
+_EMAIL_THEN_NAME = re.compile(rf"^{_EMAIL}\s*\((.+)\)$")
+_NAME_THEN_EMAIL = re.compile(rf"^(.+?)\s*[(<]\s*{_EMAIL}\s*[)>]$")
 
 
 @dataclass
@@ -48,6 +58,7 @@ class ParsedFeed:
     skip_days: frozenset[str] = frozenset()
     bozo_reason: str | None = None
     articles: list[Article] = field(default_factory=list)
+    parser: str = "feedparser"  # or "lxml" (the fast path) or "json"
 
 
 @dataclass
@@ -82,17 +93,19 @@ def parse_feed(
     content_type: str | None = None,
     base_url: str | None = None,
     content_language: str | None = None,
+    fast_path: bool = True,
 ) -> ParsedFeed:
     """Parse and normalise one fetched feed. Never does I/O; never raises for bad input.
 
     `content_type`, `base_url` and `content_language` come from the HTTP response
     (Content-Type, the final URL or Content-Location, Content-Language).
+    `fast_path=False` sends XML through feedparser only, for cross-checks.
     """
     base = base_url or (feed.url if feed.url.startswith("http") else None)
     if looks_like_json(body, content_type):
         meta, items = _read_json_feed(body, base)
     else:
-        meta, items = _read_xml_feed(body, content_type, base)
+        meta, items = _read_xml_feed(body, content_type, base, fast_path)
     if not meta.language and content_language:
         meta.language = content_language.split(",")[0].strip() or None
     source = meta.title or host_of(meta.site_url) or host_of(feed.url) or feed.url
@@ -110,15 +123,21 @@ def _text(value: Any) -> str:
 
 
 def _read_xml_feed(
-    body: bytes, content_type: str | None, base: str | None
+    body: bytes, content_type: str | None, base: str | None, fast_path: bool
 ) -> tuple[ParsedFeed, list[_Item]]:
     safe, doctype_reason = strip_doctype(body)
     headers = {"content-type": content_type or "application/xml"}
     if base:
         headers["content-location"] = base
-    d = feedparser.parse(
-        io.BytesIO(safe), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
-    )
+    d = parse_fast(safe, headers) if fast_path else None
+    parser = "feedparser" if d is None else "lxml"
+    if d is None:
+        d = feedparser.parse(
+            io.BytesIO(safe),
+            response_headers=headers,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
     f = d.get("feed", {})
     reasons = [r for r in (doctype_reason, _bozo_text(d)) if r]
     if not d.get("version") and not d.entries:
@@ -133,6 +152,7 @@ def _read_xml_feed(
         skip_hours=_skip_hours(safe),
         skip_days=_skip_days(safe),
         bozo_reason="; ".join(reasons) or None,
+        parser=parser,
     )
     item_base = meta.site_url or base
     return meta, [_xml_item(e, item_base, meta.language) for e in d.entries]
@@ -170,8 +190,8 @@ def _xml_item(e: dict[str, Any], base: str | None, language: str | None) -> _Ite
     if not summary and text:
         summary = text[:500]
     authors = [a.get("name") or a.get("email") for a in e.get("authors", []) if a]
-    if not any(authors) and e.get("author"):
-        authors = [e["author"]]
+    if len(authors) <= 1 and isinstance(e.get("author"), str) and e["author"].strip():
+        authors = [_author_name(e["author"])]
     # dict.get: feedparser's own get() maps a missing 'updated' to 'published', with a warning
     updated_raw = dict.get(e, "updated")
     date_raw = e.get("published") or updated_raw or e.get("created") or ""
@@ -185,14 +205,26 @@ def _xml_item(e: dict[str, Any], base: str | None, language: str | None) -> _Ite
         title=_text(e.get("title")),
         summary=summary,
         text=text,
-        authors=[_text(a) for a in authors if a],
+        authors=_dedup(_text(a) for a in authors if a),
         date_raw=date_raw,
         published=parse_date(e.get("published") or e.get("created")) or parse_date(updated_raw),
         updated=parse_date(updated_raw),
         categories=_dedup(_text(t.get("term") or t.get("label")) for t in e.get("tags", [])),
         enclosures=_enclosures(e.get("enclosures", []), base),
-        language=language,
+        # xml:lang on an entry's content or summary says more than the channel's language
+        language=next(
+            (d["language"] for d in (*contents, e.get("summary_detail", {})) if d.get("language")),
+            language,
+        ),
     )
+
+
+def _author_name(raw: str) -> str:
+    raw = raw.strip()
+    for pattern in (_EMAIL_THEN_NAME, _NAME_THEN_EMAIL):
+        if m := pattern.match(raw):
+            return m[1].strip()
+    return raw
 
 
 def _enclosures(raw: Iterable[Mapping[str, Any]], base: str | None) -> list[Enclosure]:
@@ -233,6 +265,7 @@ def _read_json_feed(body: bytes, base: str | None) -> tuple[ParsedFeed, list[_It
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         return ParsedFeed(
             format="json",
+            parser="json",
             title=None,
             site_url=None,
             language=None,
@@ -241,6 +274,7 @@ def _read_json_feed(body: bytes, base: str | None) -> tuple[ParsedFeed, list[_It
     if not isinstance(doc, dict):
         return ParsedFeed(
             format="json",
+            parser="json",
             title=None,
             site_url=None,
             language=None,
@@ -257,6 +291,7 @@ def _read_json_feed(body: bytes, base: str | None) -> tuple[ParsedFeed, list[_It
     item_base = canonical_url(site, base) if site else base
     meta = ParsedFeed(
         format=fmt,
+        parser="json",
         title=_text(doc.get("title")) or None,
         site_url=canonical_url(site, base) if site else None,
         language=doc.get("language") if isinstance(doc.get("language"), str) else None,

@@ -5,7 +5,6 @@ enclosures, dates), with text fields compared as clean text and links as canonic
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +13,10 @@ import pytest
 from ingest.normalise import canonical_url, html_to_text, parse_date
 from ingest.parse import ParsedFeed, parse_feed
 from tests.conftest import CORPORA
+from tests.corpus.gold import NOW, text_eq
 from wirewatch.core.models import Article, Feed
 
 ROOT = CORPORA / "feeds" / "gofeed" / "testdata" / "translator"
-NOW = datetime(2026, 11, 25, tzinfo=UTC)
 
 
 def pairs() -> list[tuple[Path, Path]]:
@@ -34,10 +33,6 @@ def pairs() -> list[tuple[Path, Path]]:
     return out
 
 
-def _text_eq(ours: str, theirs: str) -> bool:
-    return ours == html_to_text(theirs)
-
-
 def compare(parsed: ParsedFeed, exp: dict[str, Any]) -> tuple[int, list[str]]:
     checks, problems = 0, []
 
@@ -48,7 +43,7 @@ def compare(parsed: ParsedFeed, exp: dict[str, Any]) -> tuple[int, list[str]]:
             problems.append(what)
 
     if "title" in exp:
-        check(_text_eq(parsed.title or "", exp["title"]), f"feed title {parsed.title!r}")
+        check(text_eq(parsed.title or "", exp["title"]), f"feed title {parsed.title!r}")
     if exp.get("link"):
         check(parsed.site_url == canonical_url(exp["link"]), f"feed link {parsed.site_url!r}")
     if "language" in exp:
@@ -64,15 +59,15 @@ def compare(parsed: ParsedFeed, exp: dict[str, Any]) -> tuple[int, list[str]]:
 
 def checks_item(check: Any, i: int, e: dict[str, Any], a: Article) -> None:
     if "title" in e:
-        check(_text_eq(a.title, e["title"]), f"item {i} title {a.title!r}")
+        check(text_eq(a.title, e["title"]), f"item {i} title {a.title!r}")
     if e.get("link"):
         check(a.canonical_url == canonical_url(e["link"]), f"item {i} link {a.canonical_url!r}")
     if "guid" in e:
         check(a.guid == e["guid"], f"item {i} guid {a.guid!r}")
     if "description" in e and "content" not in e:
-        check(_text_eq(a.summary, e["description"]), f"item {i} summary {a.summary!r}")
+        check(text_eq(a.summary, e["description"]), f"item {i} summary {a.summary!r}")
     if "content" in e:
-        check(_text_eq(a.text, e["content"]), f"item {i} text {a.text!r}")
+        check(text_eq(a.text, e["content"]), f"item {i} text {a.text!r}")
     if "categories" in e:
         want = [html_to_text(c) for c in e["categories"]]
         check(
