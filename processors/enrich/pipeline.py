@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from processors.enrich.entities import Mention, normalise
-from processors.enrich.language import LANGUAGE_MODEL, detect_language
+from processors.enrich.language import LANGUAGE_MODEL, detect_language, primary_language
 from processors.enrich.ner import EntityExtractor
 from processors.enrich.stories import StoryIndex, StoryRecord
 from processors.enrich.topics import TopicTagger, load_tagger
@@ -81,8 +81,11 @@ class Enricher:
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
+        self._owns_extractor = extractor is None
         self.extractor = extractor or EntityExtractor(
-            settings.spacy_model, batch_size=settings.batch_size
+            settings.spacy_model,
+            batch_size=settings.batch_size,
+            processes=settings.ner_processes,
         )
         self.tagger = tagger or load_tagger(settings.topics_file)
         self.stories = stories or StoryIndex(timedelta(hours=settings.story_window_hours))
@@ -95,25 +98,25 @@ class Enricher:
             story_method=self.stories.method,
         )
 
+    def close(self) -> None:
+        """Stop the NER worker processes, unless the extractor was lent by the caller."""
+        if self._owns_extractor:
+            self.extractor.close()
+
     def enrich_batch(self, articles: Sequence[Article]) -> EnrichResult:
         prepared = [self._prepare(a) for a in articles]
-        ner_jobs = [i for i, p in enumerate(prepared) if p.run_ner]
-        mentions: dict[int, list[Mention]] = {}
-        try:
-            found = self.extractor.extract_many([prepared[i].ner_text for i in ner_jobs])
-            mentions = dict(zip(ner_jobs, found, strict=True))
-        except Exception as e:  # a model failure must not lose the batch
-            log.exception("NER failed for a batch")
-            for i in ner_jobs:
-                prepared[i].notes.append(f"ner failed: {e!r}"[:200])
         result = EnrichResult([])
         now = self.clock.now()
         self.stories.expire(now)
-        for i, (article, p) in enumerate(zip(articles, prepared, strict=True)):
+        found = self._mentions([p.ner_text for p in prepared if p.run_ner])
+        for article, p in zip(articles, prepared, strict=True):
             entities: list[Entity] = []
-            if i in mentions:
+            mentions = next(found) if p.run_ner else []
+            if isinstance(mentions, Exception):
+                p.notes.append(f"ner failed: {mentions!r}"[:200])
+            elif p.run_ner:
                 try:
-                    entities = normalise(mentions[i], p.ner_text, p.title_length)
+                    entities = normalise(mentions, p.ner_text, p.title_length)
                 except Exception as e:
                     p.notes.append(f"entity normalisation failed: {e!r}"[:200])
             topics = []
@@ -144,6 +147,21 @@ class Enricher:
             )
         return result
 
+    def _mentions(self, texts: list[str]) -> Iterator[list[Mention] | Exception]:
+        """Each text's mentions as NER delivers them, so the articles before are finished
+        while the workers still run the rest; after a model failure, that failure for
+        every remaining text (a model failure must not lose the batch)."""
+        done = 0
+        try:
+            for found in self.extractor.extract_iter(texts):
+                done += 1
+                yield found
+            if done != len(texts):
+                raise ValueError(f"NER gave {done} results for {len(texts)} texts")
+        except Exception as e:
+            log.exception("NER failed for a batch")
+            yield from [e] * (len(texts) - done)
+
     def _prepare(self, article: Article) -> _Prepared:
         notes: list[str] = []
         title, n1 = clean_text(article.title)
@@ -156,7 +174,7 @@ class Enricher:
         if not title.strip() and not body.strip():
             notes.append("no text to enrich")
         guess = detect_language(f"{title}\n{body}")
-        language = guess.code or article.language
+        language = guess.code or primary_language(article.language)
         run_ner = bool(title.strip() or body.strip())
         if run_ner and language not in self.settings.ner_languages:
             notes.append(f"ner skipped: no model for language {language or 'unknown'}")

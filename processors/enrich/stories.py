@@ -60,7 +60,8 @@ def shingles(article: Article) -> set[bytes]:
     tokens = words(f"{article.title}\n{article.text or article.summary}")
     if len(tokens) < SHINGLE:
         return {" ".join(tokens).encode()} if tokens else set()
-    return {" ".join(tokens[i : i + SHINGLE]).encode() for i in range(len(tokens) - SHINGLE + 1)}
+    windows = zip(*(tokens[i:] for i in range(SHINGLE)), strict=False)
+    return {" ".join(w).encode() for w in windows}
 
 
 class StoryIndex:
@@ -74,14 +75,16 @@ class StoryIndex:
         self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self._entries: OrderedDict[str, tuple[MinHash, str, datetime]] = OrderedDict()
         self._titles: dict[str, str] = {}  # folded headline → article id
+        # Every signature uses the same seeded permutations: made once, not per article.
+        self._permutations = MinHash(num_perm=num_perm, scheme=HASH_SCHEME).permutations
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def _minhash(self, values: np.ndarray | None = None, sh: set[bytes] | None = None) -> MinHash:
         if values is not None:
-            return MinHash(num_perm=self.num_perm, hashvalues=values, scheme=HASH_SCHEME)
-        m = MinHash(num_perm=self.num_perm, scheme=HASH_SCHEME)
+            return MinHash(hashvalues=values, permutations=self._permutations, scheme=HASH_SCHEME)
+        m = MinHash(num_perm=self.num_perm, permutations=self._permutations, scheme=HASH_SCHEME)
         m.update_batch(list(sh or ()))
         return m
 

@@ -82,6 +82,12 @@ class EnrichSettings(_Section):
     topics_file: Path | None = Field(None, description="YAML of your own topics, added to IPTC")
     story_window_hours: float = Field(72.0, gt=0)
     batch_size: int = Field(32, ge=1)
+    ner_processes: int = Field(
+        default_factory=lambda: max(1, min(4, os.cpu_count() or 1)),
+        ge=1,
+        description="worker processes for NER, one core each (default: the CPUs, at most 4; "
+        "1 runs it in the enricher's own process)",
+    )
 
 
 class NotifySettings(_Section):

@@ -7,6 +7,7 @@ their own pieces (a loopback allow-list, a manual clock).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -38,6 +39,10 @@ class EnricherAdapter:
             for r in result.story_records
         ]
         return result.enriched, rows
+
+    async def aclose(self) -> None:
+        """Stop the NER worker processes with the runtime (waiting for a batch in flight)."""
+        await asyncio.to_thread(self.enricher.close)
 
 
 def build_enricher(ctx: AppContext) -> Enricher:
@@ -112,6 +117,6 @@ def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None) -> Em
         enricher=enricher,
         sender=sender,
         fulltext=FullTextFetcher(fetcher),
-        closers=[post, parser],
+        closers=[post, parser, enricher],
         progress=progress,
     )
