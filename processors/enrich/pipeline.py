@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from processors.enrich.casing import truecase_text
 from processors.enrich.entities import Mention, normalise
 from processors.enrich.language import LANGUAGE_MODEL, detect_language, primary_language
 from processors.enrich.ner import EntityExtractor
@@ -52,21 +53,6 @@ def clean_text(text: str) -> tuple[str, list[str]]:
 
         text = html.unescape(text)
     return text, notes
-
-
-def truecase_shouting(line: str) -> str:
-    """An ALL-CAPS line (a headline, a dateline) confuses NER — every word looks like a
-    name — so it is title-cased, keeping its length (offsets stay valid)."""
-    letters = [c for c in line if c.isalpha()]
-    if len(letters) >= 4 and sum(c.isupper() for c in letters) / len(letters) > 0.9:
-        cased = line.title()
-        if len(cased) == len(line):
-            return cased
-    return line
-
-
-def truecase_lines(text: str) -> str:
-    return "\n".join(truecase_shouting(line) for line in text.split("\n"))
 
 
 class Enricher:
@@ -149,8 +135,9 @@ class Enricher:
 
     def _mentions(self, texts: list[str]) -> Iterator[list[Mention] | Exception]:
         """Each text's mentions as NER delivers them, so the articles before are finished
-        while the workers still run the rest; after a model failure, that failure for
-        every remaining text (a model failure must not lose the batch)."""
+        while the workers still run the rest. After a failure, the remaining texts run
+        one at a time, so only the text the model refuses loses its entities (a
+        model failure must not lose the batch)."""
         done = 0
         try:
             for found in self.extractor.extract_iter(texts):
@@ -159,8 +146,16 @@ class Enricher:
             if done != len(texts):
                 raise ValueError(f"NER gave {done} results for {len(texts)} texts")
         except Exception as e:
-            log.exception("NER failed for a batch")
-            yield from [e] * (len(texts) - done)
+            log.warning(
+                "NER failed for a batch (%r); running its %d remaining texts one by one",
+                e,
+                len(texts) - done,
+            )
+            for text in texts[done:]:
+                try:
+                    yield self.extractor.extract_many([text])[0]
+                except Exception as one:  # this text alone: its article carries the reason
+                    yield one
 
     def _prepare(self, article: Article) -> _Prepared:
         notes: list[str] = []
@@ -179,10 +174,10 @@ class Enricher:
         if run_ner and language not in self.settings.ner_languages:
             notes.append(f"ner skipped: no model for language {language or 'unknown'}")
             run_ner = False
-        ner_title = truecase_lines(title)
-        ner_text = f"{ner_title}\n\n{truecase_lines(body)}" if body else ner_title
+        # Case changes only: the title keeps its length, so offsets stay valid.
+        ner_text = truecase_text(f"{title}\n\n{body}" if body else title)
         return _Prepared(
-            title, body, ner_text, len(ner_title), language, guess.confidence, run_ner, notes
+            title, body, ner_text, len(title), language, guess.confidence, run_ner, notes
         )
 
 

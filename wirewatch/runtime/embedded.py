@@ -135,7 +135,8 @@ class EmbeddedPipeline:
         return self.summary
 
     async def aclose(self) -> None:
-        """Close network clients (the fetcher's and the webhook sender's)."""
+        """Close what the runtime holds: network clients (the fetcher's and the webhook
+        sender's) and worker processes (the parser's and the enricher's)."""
         for part in (self.fetcher, *self.closers):
             close = getattr(part, "aclose", None)
             if close is not None:

@@ -131,12 +131,6 @@ def test_mixed_batch_gives_one_enriched_article_per_input_in_order(
     assert len({e.story_id for e in result.enriched}) == len(batch)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="one text over spaCy's max_length (possible when max_text_chars is set above "
-    "1,000,000) makes NER fail for the whole batch, articles before it included "
-    "(pipeline.py:150-163, ner.py extract_iter): 'ner failed' on every article",
-)
 def test_an_article_the_model_refuses_costs_no_other_article_its_entities(
     seed_article: Article, make_enricher: MakeEnricher
 ) -> None:

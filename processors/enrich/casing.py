@@ -1,0 +1,76 @@
+"""Truecasing headlines before NER, from the article's own words.
+
+A tagger reads capitals as a sign of a name. In an ALL-CAPS line (wire headlines,
+datelines) or a Title Case headline ("Presses Hamas on Disarmament, Officials
+Say") every word has one, so ordinary words become people and organisations. Such
+a line is rewritten with the casing the same article uses elsewhere: a word the
+article writes in lower case ("officials", "say") is lower-cased; a word it writes
+in capitals ("NATO") stays so; any other word of an ALL-CAPS line is capitalised.
+Only the case changes, so every character offset stays valid.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[^\W\d_][^\W\d_'’.-]*(?:['’.-][^\W\d_]+)*\.?")
+_MIN_LETTERS = 4
+_SHOUTING = 0.9  # share of upper-case letters
+_TITLE_CASE = 0.8  # share of capitalised words
+_MIN_TITLE_WORDS = 4
+
+
+def truecase_text(text: str) -> str:
+    lines = text.split("\n")
+    kinds = [_kind(line) for line in lines]
+    if not any(kinds):
+        return text
+    lower: set[str] = set()
+    upper: set[str] = set()
+    for line, kind in zip(lines, kinds, strict=True):
+        if kind:
+            continue
+        for m in _WORD.finditer(line):
+            w = m.group()
+            if w.islower():
+                lower.add(w)
+            elif w.isupper() and len(w) > 1:
+                upper.add(w)
+    return "\n".join(
+        _recase(line, kind, lower, upper) if kind else line
+        for line, kind in zip(lines, kinds, strict=True)
+    )
+
+
+def _kind(line: str) -> str:
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) < _MIN_LETTERS:
+        return ""
+    if sum(c.isupper() for c in letters) / len(letters) > _SHOUTING:
+        return "shouting"
+    words = [w for w in _WORD.findall(line) if len(w) > 3]
+    if len(words) >= _MIN_TITLE_WORDS and (
+        sum(w[0].isupper() for w in words) / len(words) >= _TITLE_CASE
+    ):
+        return "title"
+    return ""
+
+
+def _recase(line: str, kind: str, lower: set[str], upper: set[str]) -> str:
+    out = []
+    last = 0
+    for i, m in enumerate(_WORD.finditer(line)):
+        w = m.group()
+        if w in upper:
+            new = w
+        elif w.lower() in lower:
+            new = w.lower() if i else w[0] + w[1:].lower()
+        elif kind == "shouting":
+            new = w.title()
+        else:
+            new = w
+        out.append(line[last : m.start()])
+        out.append(new if len(new) == len(w) else w)
+        last = m.end()
+    out.append(line[last:])
+    return "".join(out)
