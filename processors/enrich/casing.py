@@ -33,9 +33,9 @@ def truecase_text(text: str) -> str:
         for m in _WORD.finditer(line):
             w = m.group()
             if w.islower():
-                lower.add(w)
+                lower.update((w, w.rstrip(".")))  # a word ending a sentence is a word
             elif w.isupper() and len(w) > 1:
-                upper.add(w)
+                upper.update((w, w.rstrip(".")))
     return "\n".join(
         _recase(line, kind, lower, upper) if kind else line
         for line, kind in zip(lines, kinds, strict=True)
