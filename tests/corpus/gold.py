@@ -11,6 +11,7 @@ can assert both a floor on checks and a ceiling on accepted differences.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,3 +70,14 @@ class Tally:
         lines += [f"  by design ({n}): {r}" for r, n in self.by_design.most_common()]
         lines += self.problems[:80]
         return "\n".join(lines)
+
+    def assert_all_agree(self, *, min_files: int, min_checks: int) -> None:
+        """Enough was compared (so the test cannot pass by comparing nothing), and all of
+        it agreed with the gold."""
+        assert self.files >= min_files and self.checks >= min_checks, self.report()
+        assert not self.problems, self.report()
+
+    def assert_differences_listed(self, listed: Iterable[str], cap: int) -> None:
+        """Every difference is one of the listed by-design reasons, and no more than `cap`."""
+        assert set(self.by_design) <= set(listed), self.report()
+        assert sum(self.by_design.values()) <= cap, self.report()
