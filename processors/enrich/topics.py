@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from wirewatch.core.errors import ConfigError
 from wirewatch.core.models import Entity, TopicTag
 from wirewatch.core.query.text import stem, words
 
-METHOD_VERSION = "evidence-2"
+METHOD_VERSION = "evidence-3"
 MAX_TAGS = 4
 MIN_SCORE = 0.08
 # One shared word ("talks", "push") is coincidence, not a topic: a tag needs two
@@ -44,7 +45,7 @@ _STOP = frozenset(
     where which while who whom why will with would you your yours yourself yourselves including
     related others various forms form types type matters issues issue activities activity people
     person use used using concerning regarding involving general news""".split()
-)
+) | STOP_WORDS
 
 
 @dataclass
