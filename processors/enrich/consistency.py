@@ -59,8 +59,8 @@ def recover_mentions(mentions: Sequence[Mention], text: str) -> list[Mention]:
         if hit is None:
             i += 1
             continue
-        end_index, label = hit
-        start, end = tokens[i].start(), tokens[end_index].end()
+        end_index, label, end = hit
+        start = tokens[i].start()
         if not _overlaps(taken, start, end):
             found.append(Mention(text[start:end], label, start, end))
         i = end_index + 1
@@ -74,21 +74,26 @@ def _longest_name(
     labels: dict[str, str],
     places: frozenset[str],
     lower_words: set[str],
-) -> tuple[int, str] | None:
+) -> tuple[int, str, int] | None:
+    """(index of the name's last token, its label, where it ends) for the longest name
+    starting at token i. A sentence's full stop is not part of the name ("Nigeria.")
+    unless the name itself ends with one ("U.S.")."""
     for j in range(min(len(tokens), i + _MAX_WORDS) - 1, i - 1, -1):
         last = tokens[j].group()
         if not last[0].isupper() or last.lower() in _CONNECTORS:
             continue
         if j > i and "\n" in text[tokens[i].start() : tokens[j].end()]:
             continue
-        surface = " ".join(text[tokens[i].start() : tokens[j].end()].split())
-        surface = surface.rstrip(".") if surface not in labels else surface
+        end = tokens[j].end()
+        surface = " ".join(text[tokens[i].start() : end].split())
+        if surface not in labels and surface.endswith("."):
+            surface, end = surface[:-1], end - 1
         if j == i and surface.lower() in lower_words:
             continue
         if surface in labels:
-            return j, labels[surface]
+            return j, labels[surface], end
         if surface in places:
-            return j, "GPE"
+            return j, "GPE", end
     return None
 
 

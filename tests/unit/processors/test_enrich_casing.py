@@ -39,13 +39,14 @@ def test_a_surname_after_the_full_name_is_recovered_as_the_person() -> None:
 
 
 def test_registered_place_names_are_recovered_but_never_override_the_model() -> None:
-    text = "Exports to Nigeria and Belarus rose, the Reading Gaol museum said."
+    text = "Exports to Nigeria and Belarus rose, the Reading Gaol museum said. Ask Belarus."
     museum = text.index("Reading Gaol")
     model = [Mention("Reading Gaol", "ORG", museum, museum + 12)]
     found = recover_mentions(model, text)
     labels = {m.text: m.label for m in found}
     assert labels["Nigeria"] == "GPE" and labels["Belarus"] == "GPE"
     assert labels["Reading Gaol"] == "ORG" and "Reading" not in labels
+    assert "Belarus." not in labels  # the full stop ends the sentence, not the name
 
 
 def test_a_name_the_article_also_uses_as_a_word_is_not_recovered() -> None:
