@@ -103,7 +103,7 @@ def stories(
     if json_out:
         print_json([s.__dict__ for s in found])
         return
-    table = Table("articles", "story", "first seen", "title", "sources")
+    table = Table("articles", "story", "first published", "title", "sources")
     for s in found:
         table.add_row(
             str(s.size),
