@@ -10,11 +10,13 @@ can assert both a floor on checks and a ceiling on accepted differences.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ingest.normalise import canonical_url, html_to_text, parse_date
 from ingest.parse import ParsedFeed, parse_feed
@@ -81,3 +83,20 @@ class Tally:
         """Every difference is one of the listed by-design reasons, and no more than `cap`."""
         assert set(self.by_design) <= set(listed), self.report()
         assert sum(self.by_design.values()) <= cap, self.report()
+
+
+Compare = Callable[[str, bytes, ParsedFeed, dict[str, Any], Tally], None]
+
+
+def compare_all(
+    pairs: Iterable[tuple[Path, Path]],
+    compare: Compare,
+    *,
+    name: Callable[[Path], str] = lambda src: src.name,
+    load: Callable[[Path], dict[str, Any]] = lambda gold: json.loads(gold.read_text()),
+) -> Tally:
+    """Parse every (feed, gold) pair and let `compare` tally it against the gold."""
+    out = Tally()
+    for src, gold in pairs:
+        compare(name(src), src.read_bytes(), parse_file(src), load(gold), out)
+    return out

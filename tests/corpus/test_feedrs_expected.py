@@ -6,7 +6,6 @@ of being checked, and the test bounds how many such cases there may be."""
 from __future__ import annotations
 
 import html
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import pytest
 from ingest.normalise import html_to_text, parse_date
 from ingest.parse import ParsedFeed
 from tests.conftest import CORPORA
-from tests.corpus.gold import Tally, date_eq, parse_file, text_eq, url_eq
+from tests.corpus.gold import Tally, compare_all, date_eq, text_eq, url_eq
 from wirewatch.core.models import Article
 
 pytestmark = pytest.mark.corpus
@@ -212,11 +211,7 @@ def compare_enclosures(where: str, e: dict[str, Any], a: Article, tally: Tally) 
 
 @pytest.fixture(scope="module")
 def tally(corpora: Path) -> Tally:
-    out = Tally()
-    for src, gold in pairs():
-        name = str(src.relative_to(ROOT))
-        compare(name, src.read_bytes(), parse_file(src), json.loads(gold.read_text()), out)
-    return out
+    return compare_all(pairs(), compare, name=lambda src: str(src.relative_to(ROOT)))
 
 
 def test_feedrs_fields_we_expose(tally: Tally) -> None:

@@ -8,7 +8,6 @@ The OPML references are OPML import's business, not the feed parser's."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import pytest
 from ingest.normalise import html_to_text
 from ingest.parse import ParsedFeed
 from tests.conftest import CORPORA
-from tests.corpus.gold import Tally, date_eq, parse_file, text_eq, url_eq
+from tests.corpus.gold import Tally, compare_all, date_eq, text_eq, url_eq
 from wirewatch.core.models import Article
 
 pytestmark = pytest.mark.corpus
@@ -165,11 +164,7 @@ def compare_enclosures(
 
 @pytest.fixture(scope="module")
 def tally(corpora: Path) -> Tally:
-    out = Tally()
-    for src, gold in pairs():
-        name = str(src.relative_to(ROOT))
-        compare(name, src.read_bytes(), parse_file(src), json.loads(gold.read_text()), out)
-    return out
+    return compare_all(pairs(), compare, name=lambda src: str(src.relative_to(ROOT)))
 
 
 def test_feedsmith_fields_we_expose(tally: Tally) -> None:

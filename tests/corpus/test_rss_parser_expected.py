@@ -17,7 +17,7 @@ import pytest
 from ingest.normalise import html_to_text
 from ingest.parse import ParsedFeed
 from tests.conftest import CORPORA
-from tests.corpus.gold import Tally, date_eq, parse_file, text_eq, url_eq
+from tests.corpus.gold import Tally, compare_all, date_eq, text_eq, url_eq
 from wirewatch.core.models import Article
 
 pytestmark = pytest.mark.corpus
@@ -166,10 +166,7 @@ def _letters_within(theirs: str, ours: str) -> bool:
 
 @pytest.fixture(scope="module")
 def tally(corpora: Path) -> Tally:
-    out = Tally()
-    for src, gold in pairs():
-        compare(src.name, src.read_bytes(), parse_file(src), load(gold), out)
-    return out
+    return compare_all(pairs(), compare, load=load)
 
 
 def test_rss_parser_fields_we_expose(tally: Tally) -> None:
