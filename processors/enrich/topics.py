@@ -35,8 +35,9 @@ MIN_SCORE = 0.08
 MIN_EVIDENCE = 2
 
 # English function words: they carry no topic (the list is the classic SMART-style core).
-_STOP = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
+_STOP = (
+    frozenset(
+        """a about above after again against all also am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
     further had has have having he her here hers herself him himself his how i if in into is it
     its itself just me more most my myself no nor not now of off on once only or other our ours
@@ -45,7 +46,9 @@ _STOP = frozenset(
     where which while who whom why will with would you your yours yourself yourselves including
     related others various forms form types type matters issues issue activities activity people
     person use used using concerning regarding involving general news""".split()
-) | STOP_WORDS
+    )
+    | STOP_WORDS
+)
 
 
 @dataclass
@@ -68,6 +71,15 @@ def _with_phrases(terms: list[str]) -> list[str]:
     return terms + [f"{a} {b}" for a, b in pairwise(terms)]
 
 
+def _first_word_per_stem(text: str) -> dict[str, str]:
+    """Evidence is matched on stems but shown as the article wrote it: 'diplomacy', not
+    'diplomaci'."""
+    out: dict[str, str] = {}
+    for w in words(text):
+        out.setdefault(stem(w), w)
+    return out
+
+
 class TopicTagger:
     """Scores articles against topic profiles; `tag` is pure and fast."""
 
@@ -81,6 +93,7 @@ class TopicTagger:
 
     def tag(self, title: str, text: str, entities: Sequence[Entity] = ()) -> list[TopicTag]:
         scores, evidence = self._score(title, text, entities)
+        readable = _first_word_per_stem(f"{title}\n{text}")
         ranked = sorted(((s, i) for i, s in scores.items()), reverse=True)
         tags: list[TopicTag] = []
         chosen: set[str] = set()
@@ -91,7 +104,8 @@ class TopicTagger:
             if t.id in chosen or len(evidence[i]) < MIN_EVIDENCE:
                 continue
             chosen.add(t.id)
-            ev = sorted(evidence[i], key=lambda term: -evidence[i][term])[:5]
+            top = sorted(evidence[i], key=lambda term: -evidence[i][term])[:5]
+            ev = [" ".join(readable.get(part, part) for part in term.split()) for term in top]
             tags.append(TopicTag(id=t.id, label=t.label, score=round(score, 4), evidence=ev))
         return tags
 

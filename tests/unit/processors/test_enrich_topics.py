@@ -61,7 +61,8 @@ def test_clear_article_gets_its_iptc_top_level_topic(topic: str, tagger: TopicTa
     assert topic in tags
     tag = tags[topic]
     assert tag.score > 0
-    assert {stem(w) for w in key_words} <= set(tag.evidence)
+    assert {stem(w) for w in key_words} <= {stem(e) for e in tag.evidence}
+    assert all(e in f"{title} {text}".lower() for e in tag.evidence)  # words as written
     others = {POLITICS, SPORT, ECONOMY} - {topic}
     assert not others & tags.keys()
 
@@ -94,7 +95,7 @@ def test_user_topic_fires_on_matching_text_with_its_evidence(make_enricher: Make
     custom = tags["user:gaza-ceasefire"]
     assert custom.label == "Gaza ceasefire talks"
     assert custom.score > 0
-    assert {stem("ceasefire"), "hamas"} <= set(custom.evidence)  # a term and an entity
+    assert {"ceasefire", "hamas"} <= set(custom.evidence)  # a term and an entity
     assert "user:gaza-ceasefire" not in {t.id for t in economy.topics}
     assert ECONOMY in {t.id for t in economy.topics}  # the IPTC topics are still there
     # Articles tagged with the user's topics can be told apart from the rest.
