@@ -27,7 +27,7 @@ from wirewatch.core.errors import ConfigError
 from wirewatch.core.models import Entity, TopicTag
 from wirewatch.core.query.text import stem, words
 
-METHOD_VERSION = "evidence-3"
+METHOD_VERSION = "evidence-4"
 MAX_TAGS = 4
 MIN_SCORE = 0.08
 # One shared word ("talks", "push") is coincidence, not a topic: a tag needs two
