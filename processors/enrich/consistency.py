@@ -47,7 +47,7 @@ def recover_mentions(mentions: Sequence[Mention], text: str) -> list[Mention]:
     labels.update(dict.fromkeys(surnames, "PERSON"))
     places = place_names()
     lower_words = {w for w in re.findall(r"\b[a-z][a-z'-]+\b", text)}
-    taken = sorted((m.start, m.end) for m in mentions)
+    taken = [(m.start, m.end) for m in mentions]
     tokens = list(_TOKEN.finditer(text))
     found: list[Mention] = []
     i = 0

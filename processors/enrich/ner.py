@@ -17,7 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from processors.enrich.entities import Mention
+from processors.enrich.mention import Mention
 from wirewatch.core.errors import WirewatchError
 from wirewatch.core.workers import exit_with_parent
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from processors.enrich.casing import truecase_text
-from processors.enrich.entities import Mention, normalise
+from processors.enrich.entities import normalise
 from processors.enrich.language import LANGUAGE_MODEL, detect_language, primary_language
+from processors.enrich.mention import Mention
 from processors.enrich.ner import EntityExtractor
 from processors.enrich.stories import StoryIndex, StoryRecord
 from processors.enrich.topics import TopicTagger, load_tagger

@@ -90,10 +90,16 @@ class TopicTagger:
         for i, t in enumerate(topics):
             for term, w in t.weights.items():
                 self._index[term].append((i, w))
+        # The IPTC top-level topic each topic counts for (None: it files under none).
+        top_level = {t.id for t in topics if t.level == 1}
+        self._top_of = [
+            top if (top := t.id if t.level == 1 else t.parent) in top_level else None
+            for t in topics
+        ]
 
     def tag(self, title: str, text: str, entities: Sequence[Entity] = ()) -> list[TopicTag]:
         scores, evidence = self._score(title, text, entities)
-        readable = _first_word_per_stem(f"{title}\n{text}")
+        readable: dict[str, str] | None = None  # made only once a tag needs its evidence
         ranked = sorted(((s, i) for i, s in scores.items()), reverse=True)
         tags: list[TopicTag] = []
         chosen: set[str] = set()
@@ -105,6 +111,7 @@ class TopicTagger:
                 continue
             chosen.add(t.id)
             top = sorted(evidence[i], key=lambda term: -evidence[i][term])[:5]
+            readable = readable or _first_word_per_stem(f"{title}\n{text}")
             ev = [" ".join(readable.get(part, part) for part in term.split()) for term in top]
             tags.append(TopicTag(id=t.id, label=t.label, score=round(score, 4), evidence=ev))
         return tags
@@ -138,12 +145,9 @@ class TopicTagger:
         not win by merely having many children (chosen on the stated development split
         of the benchmark, docs/enrichment.md)."""
         scores, _ = self._score(title, text, ())
-        by_id = {t.id: t for t in self.topics}
         branches: dict[str, list[float]] = defaultdict(list)
         for i, score in scores.items():
-            t = self.topics[i]
-            top = t.id if t.level == 1 else (t.parent or t.id)
-            if top in by_id and by_id[top].level == 1:
+            if (top := self._top_of[i]) is not None:
                 branches[top].append(score)
         return {top: sum(sorted(v, reverse=True)[:2]) for top, v in branches.items()}
 
