@@ -6,6 +6,11 @@ every hop is vetted (scheme, address) before it is contacted, streams the body
 and stops at `max_body_bytes` after decompression (a gzip bomb or an endless body
 is an error, not a memory spike), and runs under a total deadline that a slow
 drip cannot stretch. `file://` URLs are read only when local files are allowed.
+
+Basic-auth credentials (a feed's `FeedAuth`, or user info in the URL, which is
+split off and never sent as part of it) become an `Authorization` header on the
+hops that stay on the URL's origin; once a redirect leaves it, no later hop gets
+them. Error messages quote URLs redacted, so they can be stored and shown as is.
 """
 
 from __future__ import annotations
@@ -24,6 +29,13 @@ import httpx
 
 from ingest.ssrf import AddressPolicy, BlockedAddress, Resolver, SystemResolver
 from wirewatch.core.clock import Clock, SystemClock
+from wirewatch.core.credentials import (
+    basic_auth_header,
+    may_forward_credentials,
+    split_credentials,
+)
+from wirewatch.core.models import FeedAuth
+from wirewatch.core.redact import redact_text
 from wirewatch.core.settings import FetchSettings
 
 FEED_ACCEPT = (
@@ -112,7 +124,7 @@ class FetchResult:
 class _Fail(Exception):
     def __init__(self, kind: FetchErrorKind, message: str) -> None:
         super().__init__(message)
-        self.error = FetchError(kind, message)
+        self.error = FetchError(kind, redact_text(message))
 
 
 class Fetcher:
@@ -157,8 +169,14 @@ class Fetcher:
         method: str = "GET",
         content: bytes | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        auth: FeedAuth | None = None,
     ) -> FetchResult:
-        """Fetch `url`; never raises for a network or server problem (see `.error`)."""
+        """Fetch `url`; never raises for a network or server problem (see `.error`).
+
+        `auth` (else user info in `url`) is sent as basic auth to `url`'s origin only.
+        """
+        url, url_auth = split_credentials(url)
+        auth = auth or url_auth
         result = FetchResult(url=url, final_url=url, fetched_at=self.clock.now())
         try:
             if urlsplit(url).scheme.lower() == "file":
@@ -167,7 +185,7 @@ class Fetcher:
                 return result
             async with asyncio.timeout(self.settings.deadline):
                 await self._follow(
-                    result, etag, last_modified, accept, method, content, extra_headers or {}
+                    result, etag, last_modified, accept, method, content, extra_headers or {}, auth
                 )
         except _Fail as f:
             result.error = f.error
@@ -222,6 +240,7 @@ class Fetcher:
         method: str,
         content: bytes | None,
         extra: Mapping[str, str],
+        auth: FeedAuth | None,
     ) -> None:
         url = result.url
         visited: set[str] = set()
@@ -230,13 +249,17 @@ class Fetcher:
             if url in visited:
                 raise _Fail(FetchErrorKind.REDIRECT_LOOP, f"redirect loop at {url}")
             visited.add(url)
+            if auth is not None and not may_forward_credentials(result.url, url):
+                auth = None  # left the origin: neither this hop nor any later one gets them
+            hop_extra = {**extra, "Authorization": basic_auth_header(auth)} if auth else extra
             status, headers, body = await self._one_hop(
-                url, etag, last_modified, accept, method, content, extra
+                url, etag, last_modified, accept, method, content, hop_extra
             )
             result.status, result.headers, result.final_url = status, headers, url
             if status in _REDIRECT and "location" in headers:
                 all_permanent = all_permanent and status in _PERMANENT
-                url = urljoin(url, headers["location"].strip())
+                # user info in a Location is never sent nor kept (it would become the feed URL)
+                url, _ = split_credentials(urljoin(url, headers["location"].strip()))
                 if status == 303:
                     method, content = "GET", None
                 continue

@@ -26,7 +26,8 @@ from ingest.schedule import (
     skip_quiet_hours,
 )
 from wirewatch.core.clock import Clock
-from wirewatch.core.models import Article, Feed, FeedState, FeedStatus
+from wirewatch.core.credentials import may_forward_credentials
+from wirewatch.core.models import Article, Feed, FeedAuth, FeedState, FeedStatus
 from wirewatch.core.settings import ScheduleSettings
 
 
@@ -38,7 +39,12 @@ class SeenLookup(Protocol):
 
 class FeedFetcher(Protocol):
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        auth: FeedAuth | None = None,
     ) -> FetchResult: ...
 
 
@@ -98,10 +104,19 @@ async def poll_feed(
 ) -> PollOutcome:
     """Poll once. Never raises for a bad feed: problems land in the returned state."""
     settings, rng = schedule_settings, rng or random.Random()
-    result = await fetcher.fetch(feed.url, etag=state.etag, last_modified=state.last_modified)
+    result = await fetcher.fetch(
+        feed.url, etag=state.etag, last_modified=state.last_modified, auth=feed.auth
+    )
     now = clock.now()
-    if result.permanent_redirect and result.permanent_redirect != feed.url:
-        feed = feed.model_copy(update={"url": result.permanent_redirect})
+    moved = result.permanent_redirect
+    # A feed's credentials belong to its origin: a permanent move elsewhere is followed on
+    # each poll (without them) but never adopted, or the next poll would send them there.
+    if (
+        moved
+        and moved != feed.url
+        and (feed.auth is None or may_forward_credentials(feed.url, moved))
+    ):
+        feed = feed.model_copy(update={"url": moved})
 
     if result.status == 410:
         gone = state.model_copy(

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
+from sinks.sqlite.feed_auth import add_auth_column
 from sinks.sqlite.search_sql import register_functions
 from wirewatch.core.errors import ConfigError
 
@@ -86,6 +87,8 @@ class Database:
     def _migrate(self) -> None:
         schema = resources.files("sinks.sqlite").joinpath("schema.sql").read_text("utf-8")
         self.conn.executescript(schema)
+        with self.transaction() as c:
+            add_auth_column(c)  # schema step for databases made before feeds.auth
         row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
             self.conn.execute(

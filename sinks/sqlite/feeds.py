@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sinks.sqlite.database import Database, iso, parse_iso, to_datetime
+from sinks.sqlite.feed_auth import auth_from_json, auth_to_json, restrict_to_owner
+from wirewatch.core.credentials import split_credentials
 from wirewatch.core.errors import FeedError
-from wirewatch.core.models import Article, Feed, FeedState
+from wirewatch.core.models import Article, Feed, FeedAuth, FeedState
 
-_FEED_COLS = "id, url, title, site_url, full_text, enabled, added_at, state"
+_FEED_COLS = "id, url, title, site_url, full_text, enabled, added_at, state, auth"
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,11 @@ class PendingArticle:
 
 
 def _row(r: Sequence[object]) -> FeedRow:
-    fid, url, title, site_url, full_text, enabled, added_at, state = r
+    fid, url, title, site_url, full_text, enabled, added_at, state, auth = r
     feed = Feed(
         id=str(fid),
         url=str(url),
+        auth=auth_from_json(auth),
         title=title and str(title),
         site_url=site_url and str(site_url),
         full_text=bool(full_text),
@@ -54,14 +57,17 @@ class FeedStore:
     # --- subscriptions ------------------------------------------------------------------
 
     def add(self, feed: Feed) -> tuple[FeedRow, bool]:
-        """Subscribe; returns (row, created). The same URL twice is the same feed."""
+        """Subscribe; returns (row, created). The same URL twice is the same feed.
+
+        `feed.url` must be without user info (credentials go in `feed.auth`).
+        """
         existing = self.find(feed.url) or self.get(feed.id)
         if existing is not None:
             return existing, False
         state = FeedState(feed_id=feed.id)
         with self.db.transaction() as c:
             c.execute(
-                f"INSERT INTO feeds ({_FEED_COLS}, next_poll_at) VALUES (?,?,?,?,?,?,?,?,NULL)",
+                f"INSERT INTO feeds ({_FEED_COLS}, next_poll_at) VALUES (?,?,?,?,?,?,?,?,?,NULL)",
                 (
                     feed.id,
                     feed.url,
@@ -71,9 +77,18 @@ class FeedStore:
                     int(feed.enabled),
                     iso(feed.added_at),
                     state.model_dump_json(),
+                    auth_to_json(feed.auth),
                 ),
             )
+        if feed.auth is not None:
+            restrict_to_owner(self.db.path)
         return FeedRow(feed, state), True
+
+    def set_auth(self, feed_id: str, auth: FeedAuth) -> None:
+        """Replace a feed's credentials (a re-add with a new password)."""
+        with self.db.transaction() as c:
+            c.execute("UPDATE feeds SET auth=? WHERE id=?", (auth_to_json(auth), feed_id))
+        restrict_to_owner(self.db.path)
 
     def update_settings(self, feed_id: str, *, title: str | None, full_text: bool) -> None:
         with self.db.transaction() as c:
@@ -89,8 +104,10 @@ class FeedStore:
         return _row(r) if r else None
 
     def find(self, id_or_url: str) -> FeedRow | None:
+        """By id or URL (a URL given with credentials finds the feed stored without)."""
+        url, _ = split_credentials(id_or_url)
         r = self.db.conn.execute(
-            f"SELECT {_FEED_COLS} FROM feeds WHERE id=? OR url=?", (id_or_url, id_or_url)
+            f"SELECT {_FEED_COLS} FROM feeds WHERE id=? OR url=?", (id_or_url, url)
         ).fetchone()
         return _row(r) if r else None
 

@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS feeds (
     enabled      INTEGER NOT NULL DEFAULT 1,
     added_at     TEXT NOT NULL,
     next_poll_at TEXT,
-    state        TEXT NOT NULL            -- FeedState JSON
+    state        TEXT NOT NULL,           -- FeedState JSON
+    auth         TEXT                     -- basic-auth credentials JSON, never in url (feed_auth.py)
 );
 
 -- Dedup memory: every article id ever accepted, with the hash of its content.

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from wirewatch.cli.common import ConfigOpt, DataDirOpt, JsonOpt, app_context, out, print_json
+from wirewatch.core.models import AlertRule
+from wirewatch.core.redact import redact_text, redact_url
 from wirewatch.runtime.subscriptions import make_rule
 
 app = typer.Typer(
     help="Keyword alerts: rules in the query language, and their hits.", no_args_is_help=True
 )
+
+
+def rule_json(rule: AlertRule) -> dict[str, Any]:
+    """A rule as output shows it: credentials in its webhook URL redacted."""
+    shown = rule.model_dump(mode="json")
+    shown["webhook_url"] = rule.webhook_url and redact_url(rule.webhook_url)
+    return shown
 
 
 @app.command("add")
@@ -31,7 +40,7 @@ def alerts_add(
         rule = make_rule(name, query, webhook, ctx.clock)
         ctx.alerts.add_rule(rule)
         if json_out:
-            print_json(rule)
+            print_json(rule_json(rule))
         else:
             out.print(f"added alert {rule.name!r} ({rule.id}): {rule.query}")
 
@@ -45,11 +54,11 @@ def alerts_list(
         rules = ctx.alerts.rules()
         counts = {r.id: len(ctx.alerts.hits(rule=r.id, limit=1_000_000)) for r in rules}
     if json_out:
-        print_json([{**r.model_dump(mode="json"), "hits": counts[r.id]} for r in rules])
+        print_json([{**rule_json(r), "hits": counts[r.id]} for r in rules])
         return
     table = Table("name", "query", "webhook", "hits")
     for r in rules:
-        table.add_row(r.name, r.query, r.webhook_url or "", str(counts[r.id]))
+        table.add_row(r.name, r.query, redact_url(r.webhook_url or ""), str(counts[r.id]))
     out.print(table)
 
 
@@ -64,7 +73,7 @@ def alerts_rm(
     with app_context(config, data_dir) as ctx:
         rule = ctx.alerts.remove_rule(name)
     if json_out:
-        print_json({"removed": rule})
+        print_json({"removed": rule_json(rule)})
     else:
         out.print(f"removed alert {rule.name!r}")
 
@@ -89,7 +98,7 @@ def alerts_hits(
                     **h.alert.model_dump(mode="json"),
                     "delivery": h.delivery_state.value,
                     "attempts": h.attempts,
-                    "last_error": h.last_error,
+                    "last_error": h.last_error and redact_text(h.last_error),
                 }
                 for h in hits
             ]
@@ -103,7 +112,7 @@ def alerts_hits(
             a.rule_name,
             a.title,
             a.source,
-            h.delivery_state.value + (f" ({h.last_error})" if h.last_error else ""),
+            h.delivery_state.value + (f" ({redact_text(h.last_error)})" if h.last_error else ""),
         )
     out.print(table)
     out.print(f"{len(hits)} hits")

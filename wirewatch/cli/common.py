@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from rich.console import Console
 
 from wirewatch.core.errors import WirewatchError
+from wirewatch.core.redact import redact_text
 from wirewatch.core.settings import LoadedSettings, load_settings
 from wirewatch.runtime.context import AppContext, open_context
 
@@ -46,9 +47,10 @@ EXIT_USAGE = 2
 
 
 def fail(message: str, hint: str | None = None, code: int = EXIT_USAGE) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    """Print one error line (and a hint), URLs in them redacted; the exit to raise."""
+    err.print(f"[bold red]error:[/] {redact_text(message)}", highlight=False, markup=True)
     if hint:
-        err.print(f"[yellow]hint:[/] {hint}", highlight=False)
+        err.print(f"[yellow]hint:[/] {redact_text(hint)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -85,9 +87,18 @@ def app_context(
         ctx.close()
 
 
+class RedactingFormatter(logging.Formatter):
+    """Log lines (tracebacks included) with credentials in any URL redacted."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_text(super().format(record))
+
+
 def setup_logging(level: str) -> None:
-    """Our logs at the configured level; chatty client libraries at WARNING."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Our logs at the configured level, URLs redacted; chatty client libraries at WARNING."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     for noisy in ("kafka", "aiokafka", "httpx", "httpcore", "trafilatura"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -15,16 +15,28 @@ from wirewatch.cli.common import (
     JsonOpt,
     ago,
     app_context,
+    err,
     fail,
     out,
     print_json,
     user_errors,
 )
+from wirewatch.core.credentials import split_credentials, with_credentials
 from wirewatch.core.errors import FeedError
-from wirewatch.core.models import FeedStatus
+from wirewatch.core.models import Feed, FeedState, FeedStatus
+from wirewatch.core.redact import redact_text, redact_url
 from wirewatch.runtime.subscriptions import add_feed, normalise_feed_url
 
 app = typer.Typer(help="Manage the feeds Wirewatch polls.", no_args_is_help=True)
+
+
+def feed_json(feed: Feed) -> dict[str, Any]:
+    """A feed as JSON output shows it: URLs redacted, credentials masked."""
+    shown = feed.model_dump(mode="json")
+    shown["url"] = redact_url(feed.url)
+    if feed.site_url:
+        shown["site_url"] = redact_url(feed.site_url)
+    return shown
 
 
 @app.command("add")
@@ -41,12 +53,13 @@ def feeds_add(
     """Subscribe to a feed."""
     with app_context(config, data_dir) as ctx:
         added = add_feed(ctx.feeds, ctx.settings, ctx.clock, url, title=title, full_text=full_text)
+        feed = added.row.feed
         if json_out:
-            print_json({"feed": added.row.feed, "created": added.created})
-        elif added.created:
-            out.print(f"added feed {added.row.feed.id}  {added.row.feed.url}")
+            print_json({"feed": feed_json(feed), "created": added.created})
         else:
-            out.print(f"already subscribed: {added.row.feed.id}  {added.row.feed.url}")
+            what = "added feed" if added.created else "already subscribed:"
+            auth = " (with basic-auth credentials)" if feed.auth else ""
+            out.print(f"{what} {feed.id}  {redact_url(feed.url)}{auth}", highlight=False)
 
 
 @app.command("import")
@@ -68,9 +81,12 @@ def feeds_import(
         problems = []
         for entry in entries:
             try:
-                normalise_feed_url(entry.url, allow_local_files=ctx.settings.allow_local_files)
+                normalise_feed_url(
+                    split_credentials(entry.url)[0],
+                    allow_local_files=ctx.settings.allow_local_files,
+                )
             except FeedError as e:
-                problems.append(f"{entry.url}: {e.message}")
+                problems.append(f"{redact_url(entry.url)}: {e.message}")
         if problems:
             raise fail(
                 f"{file}: {len(problems)} feed URL(s) refused: " + "; ".join(problems[:5]),
@@ -100,17 +116,45 @@ def feeds_export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
+    include_secrets: Annotated[
+        bool,
+        typer.Option(
+            "--include-secrets",
+            help="Keep credentials in the URLs (user:password@, ?token=…) so the file works "
+            "elsewhere; treat the file as a password.",
+        ),
+    ] = False,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Write the subscriptions as OPML."""
+    """Write the subscriptions as OPML (credentials redacted unless --include-secrets)."""
     with app_context(config, data_dir) as ctx:
-        data = write_opml([r.feed for r in ctx.feeds.all()], title="Wirewatch subscriptions")
+        feeds = [r.feed for r in ctx.feeds.all()]
+    exported = [
+        f.model_copy(
+            update={
+                "url": with_credentials(f.url, f.auth) if include_secrets else redact_url(f.url)
+            }
+        )
+        for f in feeds
+    ]
+    data = write_opml(exported, title="Wirewatch subscriptions")
     if output is None:
         typer.echo(data.decode("utf-8"), nl=False)
     else:
+        if include_secrets:  # owner-only before any password is written into it
+            output.touch(mode=0o600)
+            output.chmod(0o600)
         output.write_bytes(data)
         out.print(f"wrote {output}")
+    hidden = sum(1 for f, e in zip(feeds, exported, strict=True) if f.auth or f.url != e.url)
+    if hidden and not include_secrets:
+        err.print(
+            f"note: credentials of {hidden} feed(s) are redacted in this export; "
+            "--include-secrets keeps them (the file then holds passwords)",
+            style="yellow",
+            highlight=False,
+        )
 
 
 @app.command("list")
@@ -121,7 +165,7 @@ def feeds_list(
     with app_context(config, data_dir) as ctx:
         rows = ctx.feeds.all()
     if json_out:
-        print_json([{"feed": r.feed, "state": r.state} for r in rows])
+        print_json([{"feed": feed_json(r.feed), "state": _state_json(r.state)} for r in rows])
         return
     table = Table("id", "feed", "status", "last success", "errors", "next poll", "problem")
     colours = {
@@ -136,7 +180,7 @@ def feeds_list(
         status = s.last_status
         table.add_row(
             r.feed.id,
-            r.feed.title or r.feed.url,
+            r.feed.title or redact_url(r.feed.url),
             f"[{colours.get(status, 'white')}]{status.value}[/]",
             ago(s.last_success_at),
             str(s.consecutive_errors),
@@ -145,7 +189,7 @@ def feeds_list(
             else ago(s.next_poll_at)
             if s.next_poll_at
             else "now",
-            s.last_error or s.bozo_reason or "",
+            redact_text(s.last_error or s.bozo_reason or ""),
         )
     out.print(table)
     out.print(f"{len(rows)} feeds")
@@ -160,15 +204,22 @@ def feeds_rm(
 ) -> None:
     """Unsubscribe from a feed (its stored articles stay searchable)."""
     with app_context(config, data_dir) as ctx:
-        in_config = [f.url for f in ctx.settings.feeds]
+        in_config = [split_credentials(f.url)[0] for f in ctx.settings.feeds]
         row = ctx.feeds.remove(feed)
         if json_out:
-            print_json({"removed": row.feed})
+            print_json({"removed": feed_json(row.feed)})
         else:
-            out.print(f"removed {row.feed.id}  {row.feed.url}")
+            out.print(f"removed {row.feed.id}  {redact_url(row.feed.url)}", highlight=False)
         if any(row.feed.url.endswith(u.lstrip("./")) for u in in_config):
             out.print(
                 "note: this feed is listed in the config file and returns on the next "
                 "run unless you remove it there",
                 style="yellow",
             )
+
+
+def _state_json(state: FeedState) -> dict[str, Any]:
+    """A feed's state as JSON output shows it: an error quoting a URL is redacted."""
+    shown = state.model_dump(mode="json")
+    shown["last_error"] = state.last_error and redact_text(state.last_error)
+    return shown

@@ -22,6 +22,7 @@ from wirewatch.cli.common import (
 )
 from wirewatch.core.models import FeedStatus
 from wirewatch.core.query import parse_query
+from wirewatch.core.redact import redact_text, redact_url
 from wirewatch.core.settings import effective_view
 from wirewatch.runtime.embedded import STATUS_KEY
 
@@ -126,7 +127,8 @@ def status(
             for r in rows
             if r.state.last_status in {FeedStatus.ERROR, FeedStatus.DEAD, FeedStatus.GONE}
         ]
-        runtime = json.loads(ctx.db.get_meta(STATUS_KEY) or "null")
+        # the snapshot's run summary quotes feed URLs and errors (redaction keeps JSON intact)
+        runtime = json.loads(redact_text(ctx.db.get_meta(STATUS_KEY) or "null"))
         events = ctx.db.conn.execute("SELECT stage, COUNT(*) FROM events GROUP BY stage").fetchall()
         report = {
             "data_dir": str(ctx.data_dir),
@@ -141,9 +143,9 @@ def status(
             "failing_feeds": [
                 {
                     "id": r.feed.id,
-                    "url": r.feed.url,
+                    "url": redact_url(r.feed.url),
                     "status": r.state.last_status.value,
-                    "error": r.state.last_error,
+                    "error": r.state.last_error and redact_text(r.state.last_error),
                     "consecutive_errors": r.state.consecutive_errors,
                 }
                 for r in failing

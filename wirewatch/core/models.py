@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SecretStr,
     ValidationError,
     field_validator,
 )
@@ -81,11 +82,27 @@ class FeedStatus(StrEnum):
     GONE = "gone"  # 410: polling stopped
 
 
+class FeedAuth(_Model):
+    """HTTP basic-auth credentials of a feed, kept apart from its URL.
+
+    Both parts are secrets (a token is often given as the user name alone), so
+    they print and dump to JSON as `**********`; only the fetcher reads them.
+    """
+
+    username: SecretStr
+    password: SecretStr = SecretStr("")
+
+
 class Feed(WireModel):
-    """A subscription. `id` is fixed when added and survives permanent redirects."""
+    """A subscription. `id` is fixed when added and survives permanent redirects.
+
+    `url` never holds user info: credentials given in a URL are split off into
+    `auth` (see `wirewatch.core.credentials`), sent only to the feed's own origin.
+    """
 
     id: str
     url: str
+    auth: FeedAuth | None = None
     title: str | None = None
     site_url: str | None = None
     full_text: bool = False

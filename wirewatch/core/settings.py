@@ -21,7 +21,15 @@ from typing import Any, Literal
 
 import yaml
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -29,6 +37,7 @@ from pydantic_settings import (
 )
 
 from wirewatch.core.errors import ConfigError
+from wirewatch.core.redact import redact_text
 
 ENV_PREFIX = "WIREWATCH_"
 CONFIG_ENV = "WIREWATCH_CONFIG"
@@ -120,9 +129,20 @@ class SearchSettings(_Section):
 
 
 class FeedEntry(_Section):
+    """A feed of the config file; `username`/`password` are its basic-auth credentials
+    (the same as writing them into the URL, `https://user:pw@host/…`)."""
+
     url: str
     title: str | None = None
     full_text: bool = False
+    username: str | None = None
+    password: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _password_needs_user(self) -> FeedEntry:
+        if self.password is not None and self.username is None:
+            raise ValueError("a feed's password needs its username (username: …)")
+        return self
 
 
 class RuleEntry(_Section):
@@ -438,10 +458,17 @@ def effective_view(loaded: LoadedSettings) -> list[tuple[str, Any, str]]:
 
 
 def _redact(value: Any) -> Any:
+    """Secrets masked, and credentials in any URL (feeds, webhooks, search.url) hidden."""
     if isinstance(value, SecretStr):
         return "**********" if value.get_secret_value() else ""
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, BaseModel):
+        return _redact(value.model_dump(mode="json"))
     if isinstance(value, list):
-        return [v.model_dump(mode="json") if isinstance(v, BaseModel) else v for v in value]
+        return [_redact(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact(v) for k, v in value.items()}
+    if isinstance(value, str):
+        return redact_text(value)
     return value

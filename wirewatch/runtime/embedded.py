@@ -30,6 +30,7 @@ from sinks.sqlite.feeds import FeedRow
 from sinks.webhook import WebhookSender, next_attempt_delay
 from wirewatch.core.ids import alert_id
 from wirewatch.core.models import Alert, Article, EnrichedArticle, FeedStatus
+from wirewatch.core.redact import redact_text, redact_url
 from wirewatch.runtime.aio import wait_event
 from wirewatch.runtime.context import AppContext
 
@@ -228,6 +229,8 @@ class EmbeddedPipeline:
                 await self.raw_q.put((p.seq, p.article))
 
     def _feed_failed(self, url: str, error: str) -> None:
+        """Count a failed feed; the summary and the event are shown, so URLs go redacted."""
+        url, error = redact_url(url), redact_text(error)
         self.summary.feeds_failed.append({"url": url, "error": error})
         self.ctx.db.record_event(self.ctx.clock.now(), "ingest", url, error)
 

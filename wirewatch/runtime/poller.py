@@ -26,6 +26,7 @@ from sinks.sqlite.feeds import FeedRow, FeedStore
 from wirewatch.core.clock import Clock
 from wirewatch.core.errors import WirewatchError
 from wirewatch.core.models import Article, FeedStatus
+from wirewatch.core.redact import redact_text, redact_url
 from wirewatch.core.settings import Settings
 from wirewatch.runtime import subscriptions
 from wirewatch.runtime.aio import wait_event
@@ -107,7 +108,9 @@ class KafkaPoller:
             other = Database.open(self.settings.data_dir)
             try:
                 for row in FeedStore(other).all():
-                    self.feeds.add(row.feed)
+                    mine, created = self.feeds.add(row.feed)
+                    if not created and row.feed.auth and row.feed.auth != mine.feed.auth:
+                        self.feeds.set_auth(mine.feed.id, row.feed.auth)
             finally:
                 other.close()
 
@@ -159,7 +162,9 @@ class KafkaPoller:
             except WirewatchError as e:
                 # State does not advance: the next poll fetches and publishes these again.
                 self.summary.publish_failures += 1
-                self.db.record_event(self.clock.now(), "publish", row.feed.url, str(e))
+                self.db.record_event(
+                    self.clock.now(), "publish", redact_url(row.feed.url), redact_text(str(e))
+                )
                 log.error(
                     "publishing %d articles of %s failed: %s",
                     len(outcome.articles),
@@ -180,4 +185,6 @@ class KafkaPoller:
         self.summary.feeds_polled += 1
         self.summary.articles_published += len(outcome.articles)
         if outcome.error:
-            self.summary.feeds_failed.append({"url": outcome.feed.url, "error": outcome.error})
+            self.summary.feeds_failed.append(
+                {"url": redact_url(outcome.feed.url), "error": redact_text(outcome.error)}
+            )

@@ -11,14 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pydantic import SecretStr
+
 from sinks.sqlite.alerts import AlertStore
 from sinks.sqlite.feeds import FeedRow, FeedStore
 from wirewatch.core.clock import Clock
+from wirewatch.core.credentials import split_credentials
 from wirewatch.core.errors import FeedError
 from wirewatch.core.ids import feed_id_for_url, rule_id_for_name
-from wirewatch.core.models import AlertRule, Feed
+from wirewatch.core.models import AlertRule, Feed, FeedAuth
 from wirewatch.core.query import parse_query
-from wirewatch.core.settings import Settings
+from wirewatch.core.redact import redact_url
+from wirewatch.core.settings import FeedEntry, Settings
 
 _LOCAL_HINT = "set allow_local_files: true in the config (or WIREWATCH_ALLOW_LOCAL_FILES=1)"
 
@@ -74,23 +78,47 @@ def add_feed(
     *,
     title: str | None = None,
     full_text: bool = False,
+    auth: FeedAuth | None = None,
     base_dir: Path | None = None,
 ) -> AddedFeed:
+    """Subscribe, or update an existing subscription's title, full text and credentials.
+
+    Credentials come from the URL's user info or from `auth`, not both; the feed is
+    identified and stored by its URL without them.
+    """
+    bare_url, url_auth = split_credentials(url)
+    if url_auth is not None and auth is not None:
+        raise FeedError(
+            f"feed {redact_url(url)} has credentials both in its URL and as username/password",
+            hint="keep one of the two",
+        )
+    auth = auth or url_auth
     stored_url = normalise_feed_url(
-        url, allow_local_files=settings.allow_local_files, base_dir=base_dir
+        bare_url, allow_local_files=settings.allow_local_files, base_dir=base_dir
     )
     feed = Feed(
         id=feed_id_for_url(stored_url),
         url=stored_url,
+        auth=auth,
         title=title,
         full_text=full_text,
         added_at=clock.now(),
     )
     row, created = store.add(feed)
-    if not created and (title or full_text != row.feed.full_text):
+    if created:
+        return AddedFeed(row, created)
+    if title or full_text != row.feed.full_text:
         store.update_settings(row.feed.id, title=title, full_text=full_text)
-        row = store.get(row.feed.id) or row
-    return AddedFeed(row, created)
+    if auth is not None and auth != row.feed.auth:
+        store.set_auth(row.feed.id, auth)
+    return AddedFeed(store.get(row.feed.id) or row, created)
+
+
+def entry_auth(entry: FeedEntry) -> FeedAuth | None:
+    """The credentials of a config-file feed given as `username`/`password` keys."""
+    if entry.username is None:
+        return None
+    return FeedAuth(username=SecretStr(entry.username), password=entry.password or SecretStr(""))
 
 
 def make_rule(name: str, query: str, webhook: str | None, clock: Clock) -> AlertRule:
@@ -128,6 +156,7 @@ def sync_from_config(
             entry.url,
             title=entry.title,
             full_text=entry.full_text,
+            auth=entry_auth(entry),
             base_dir=base_dir,
         )
     for rule in settings.alerts:
