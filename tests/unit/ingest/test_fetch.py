@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,8 @@ import pytest
 
 from ingest.fetch import Fetcher, FetchErrorKind
 from ingest.ssrf import AddressPolicy
-from tests.support.http_server import Reply, TestServer, drip
+from tests.support.http_server import Reply, Request, TestServer, drip
+from wirewatch.core.models import FeedAuth
 from wirewatch.core.settings import FetchSettings
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
@@ -230,3 +232,90 @@ def test_allow_list_entries() -> None:
     p.check_ip("intranet.local", "192.168.0.5", 80)
     with pytest.raises(Exception, match="allow_private"):
         p.check_ip("x", "127.0.0.1", 8081)
+
+
+# --- basic auth -------------------------------------------------------------------------------
+
+BOB = "Basic " + base64.b64encode(b"bob:s3cret").decode()
+
+
+def needs_bob(req: Request) -> Reply:
+    if req.headers.get("authorization") != BOB:
+        return Reply(401, {"WWW-Authenticate": 'Basic realm="feeds"'})
+    return Reply(200, body=RSS)
+
+
+@pytest.mark.parametrize("how", ["auth", "user info"])
+async def test_a_feed_behind_basic_auth_is_fetched_with_the_header(
+    server: TestServer, how: str
+) -> None:
+    server.route("/private", needs_bob)
+    f = fetcher_for(server)
+    plain = await f.fetch(server.url("/private"))
+    assert plain.status == 401 and plain.error is not None
+    if how == "auth":
+        r = await f.fetch(server.url("/private"), auth=FeedAuth(username="bob", password="s3cret"))
+    else:
+        r = await f.fetch(f"http://bob:s3cret@{server.allow_entry}/private")
+    assert r.ok and r.body == RSS
+    assert "@" not in r.url and "@" not in r.final_url  # user info is never part of the URL
+    await f.aclose()
+
+
+async def test_the_header_follows_a_redirect_on_the_same_origin(server: TestServer) -> None:
+    server.route("/old", lambda r: Reply(301, {"Location": "/private"}))
+    server.route("/private", needs_bob)
+    f = fetcher_for(server)
+    r = await f.fetch(server.url("/old"), auth=FeedAuth(username="bob", password="s3cret"))
+    assert r.ok and r.permanent_redirect == server.url("/private")
+    assert [q.headers.get("authorization") for q in server.requests] == [BOB, BOB]
+    await f.aclose()
+
+
+async def test_the_header_is_not_sent_after_a_redirect_to_another_origin(
+    server: TestServer,
+) -> None:
+    with TestServer() as elsewhere:  # another port on loopback: another origin
+        elsewhere.route("/feed", lambda r: Reply(200, body=RSS))
+        elsewhere.route("/back", lambda r: Reply(302, {"Location": server.url("/private")}))
+        server.route("/jump", lambda r: Reply(302, {"Location": elsewhere.url("/feed")}))
+        server.route("/round-trip", lambda r: Reply(302, {"Location": elsewhere.url("/back")}))
+        server.route("/private", needs_bob)
+        f = Fetcher(
+            FetchSettings(allow_private=[server.allow_entry, elsewhere.allow_entry]),
+        )
+        bob = FeedAuth(username="bob", password="s3cret")
+        r = await f.fetch(server.url("/jump"), auth=bob)
+        assert r.ok and r.final_url == elsewhere.url("/feed")
+        assert server.requests[-1].headers.get("authorization") == BOB
+        assert "authorization" not in elsewhere.requests[-1].headers
+        # once the chain has left the origin, coming back does not bring the credentials back
+        r = await f.fetch(server.url("/round-trip"), auth=bob)
+        assert r.status == 401
+        assert "authorization" not in elsewhere.requests[-1].headers
+        assert "authorization" not in server.requests[-1].headers
+        await f.aclose()
+
+
+async def test_user_info_in_a_redirect_location_is_neither_sent_nor_kept(
+    server: TestServer,
+) -> None:
+    server.route(
+        "/old", lambda r: Reply(301, {"Location": server.url("/feed").replace("//", "//eve:x@")})
+    )
+    server.route("/feed", lambda r: Reply(200, body=RSS))
+    f = fetcher_for(server)
+    r = await f.fetch(server.url("/old"))
+    assert r.ok and r.permanent_redirect == server.url("/feed")
+    assert "authorization" not in server.requests[-1].headers
+    await f.aclose()
+
+
+async def test_fetch_errors_quote_urls_redacted(server: TestServer) -> None:
+    server.route("/private", needs_bob)
+    f = fetcher_for(server)
+    r = await f.fetch(f"http://bob:wrong@{server.allow_entry}/private?token=T0K")
+    assert r.error is not None and r.status == 401
+    assert "wrong" not in str(r.error) and "T0K" not in str(r.error)
+    assert "/private?token=***" in str(r.error)
+    await f.aclose()

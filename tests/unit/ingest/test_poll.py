@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from ingest.fetch import Fetcher
 from ingest.parse import parse_feed
@@ -15,7 +16,7 @@ from ingest.poll import PollOutcome, poll_feed
 from ingest.schedule import backoff, learned_interval, skip_quiet_hours
 from tests.support.http_server import Reply, TestServer
 from wirewatch.core.clock import ManualClock
-from wirewatch.core.models import Feed, FeedState, FeedStatus
+from wirewatch.core.models import Feed, FeedAuth, FeedState, FeedStatus
 from wirewatch.core.settings import FetchSettings, ScheduleSettings
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -130,6 +131,29 @@ async def test_permanent_redirect_updates_the_url_temporary_does_not(env: Env) -
     env.feed = env.feed.model_copy(update={"url": env.server.url("/tmp")})
     out = await env.poll()
     assert out.feed.url == env.server.url("/tmp")
+
+
+async def test_a_feed_with_credentials_never_moves_to_another_origin(env: Env) -> None:
+    """A permanent move away from the origin is followed each poll without the credentials,
+    but not adopted: adopting it would send them to the new origin on the next poll."""
+    with TestServer() as elsewhere:
+        elsewhere.route("/feed", lambda r: Reply(200, body=rss([("a", "A", NOW)])))
+        env.server.route("/feed", lambda r: Reply(301, {"Location": elsewhere.url("/feed")}))
+        await env.fetcher.aclose()  # the fixture's fetcher may not reach `elsewhere`
+        env.fetcher = Fetcher(
+            FetchSettings(allow_private=[env.server.allow_entry, elsewhere.allow_entry]),
+            clock=env.clock,
+        )
+        env.feed = env.feed.model_copy(
+            update={"auth": FeedAuth(username=SecretStr("bob"), password=SecretStr("pw"))}
+        )
+        out = await env.poll()
+        assert out.state.last_status is FeedStatus.OK and len(out.articles) == 1
+        assert out.feed.url == env.server.url("/feed")
+        assert "authorization" not in elsewhere.requests[-1].headers
+        # without credentials the same move is adopted, as for any feed
+        env.feed = env.feed.model_copy(update={"auth": None})
+        assert (await env.poll()).feed.url == elsewhere.url("/feed")
 
 
 async def test_410_stops_polling(env: Env) -> None:
