@@ -41,9 +41,11 @@ _SECRET_NAMES = frozenset(
 # ... or that contain one of these (token, api_key, X-Amz-Signature, client_secret, …).
 _SECRET_PARTS = ("token", "secret", "passw", "apikey", "api_key", "signature", "credential")
 
-# A URL inside free text: a scheme, '://', then up to whitespace or a quote.
-_URL_IN_TEXT = re.compile(r"""[A-Za-z][A-Za-z0-9+.\-]*://[^\s"'<>`]+""")
-_TRAILING = ".,;:!?)]}"
+# A URL inside free text: a scheme, '://', then up to a character no URL holds unencoded
+# (the apostrophe is legal, so a URL quoted as 'http://…' takes the closing one along) ...
+_URL_IN_TEXT = re.compile(r"""[A-Za-z][A-Za-z0-9+.\-]*://[^\s"<>`{}|\\^]+""")
+# ... and its user info, found on its own: a password may hold a quote ('!$'()* are legal).
+_USERINFO_IN_TEXT = re.compile(r"(?<=://)[^\s/?#]*@")
 
 
 def is_secret_param(name: str) -> bool:
@@ -84,11 +86,10 @@ def redact_url(url: str) -> str:
 
 
 def redact_text(text: str) -> str:
-    """`text` with every URL in it redacted (error messages, log lines, summaries)."""
+    """`text` with every URL in it redacted (error messages, log lines, summaries).
 
-    def one(m: re.Match[str]) -> str:
-        found = m.group(0)
-        url = found.rstrip(_TRAILING)
-        return redact_url(url) + found[len(url) :]
-
-    return _URL_IN_TEXT.sub(one, text)
+    A secret value at the end of a URL also takes the punctuation after it (`token=***`
+    for `token=abc).`): which of those characters are the token's cannot be known.
+    """
+    masked = _USERINFO_IN_TEXT.sub(f"{MASK}@", text)
+    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), masked)
