@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from rich.console import Console
 
 from wirewatch.core.errors import WirewatchError
-from wirewatch.core.redact import redact_text
+from wirewatch.core.redact import RedactingFormatter, redact_text
 from wirewatch.core.settings import LoadedSettings, load_settings
 from wirewatch.runtime.context import AppContext, open_context
 
@@ -85,13 +85,6 @@ def app_context(
             yield ctx
     finally:
         ctx.close()
-
-
-class RedactingFormatter(logging.Formatter):
-    """Log lines (tracebacks included) with credentials in any URL redacted."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return redact_text(super().format(record))
 
 
 def setup_logging(level: str) -> None:

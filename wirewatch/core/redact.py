@@ -14,6 +14,7 @@ parts that are not secret are kept byte for byte.
 
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import unquote_plus
 
@@ -93,3 +94,10 @@ def redact_text(text: str) -> str:
     """
     masked = _USERINFO_IN_TEXT.sub(f"{MASK}@", text)
     return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), masked)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Log lines, tracebacks included, with every URL in them redacted."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_text(super().format(record))

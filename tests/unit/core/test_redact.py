@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wirewatch.core.redact import is_secret_param, redact_text, redact_url
+from wirewatch.core.redact import RedactingFormatter, is_secret_param, redact_text, redact_url
 
 
 @pytest.mark.parametrize(
@@ -104,3 +107,23 @@ def test_any_text_quoting_a_url_loses_its_credentials(
     """Never raises, and neither the password nor the token survive, whatever the text."""
     shown = redact_text(f"{prefix} https://user:{password}@host.example/f?token={token} end")
     assert shown.endswith(" https://***@host.example/f?token=*** end")
+
+
+def test_log_lines_and_tracebacks_are_redacted() -> None:
+    try:
+        raise ValueError("bad answer from https://bob:s3cret@h/f?token=T0K")
+    except ValueError:
+        record = logging.LogRecord(
+            "wirewatch",
+            logging.ERROR,
+            __file__,
+            1,
+            "polling %s failed",
+            ("https://h/f?sig=S1G",),
+            sys.exc_info(),
+        )
+    line = RedactingFormatter("%(levelname)s %(message)s").format(record)
+    assert line.startswith("ERROR polling https://h/f?sig=*** failed")
+    assert "ValueError: bad answer from https://***@h/f?token=***" in line
+    for secret in ("bob", "s3cret", "T0K", "S1G"):
+        assert secret not in line
