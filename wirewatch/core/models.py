@@ -86,7 +86,9 @@ class FeedAuth(_Model):
     """HTTP basic-auth credentials of a feed, kept apart from its URL.
 
     Both parts are secrets (a token is often given as the user name alone), so
-    they print and dump to JSON as `**********`; only the fetcher reads them.
+    they print and dump to JSON as `**********`; only the fetcher reads them. A
+    transport that must carry them (the SQLite feed store; a future `feeds` topic)
+    writes them out explicitly, as `sinks/sqlite/feed_auth.py` does.
     """
 
     username: SecretStr
