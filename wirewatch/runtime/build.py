@@ -98,7 +98,9 @@ def build_fetcher(settings: Settings, ctx_clock: Any, **fetch_overrides: Any) ->
 
 
 def build_parser(settings: Settings) -> GuardedParser:
-    return GuardedParser(memory_mb=settings.parse.memory_mb, deadline=settings.parse.deadline)
+    return GuardedParser(
+        memory_mb=settings.parse.memory_mb, deadline=settings.parse.deadline, limits=settings.limits
+    )
 
 
 def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None) -> EmbeddedPipeline:
