@@ -87,13 +87,22 @@ class GuardedPost:
         await self.fetcher.aclose()
 
 
-def build_fetcher(settings: Settings, ctx_clock: Any, **fetch_overrides: Any) -> Fetcher:
+def build_fetcher(
+    settings: Settings,
+    ctx_clock: Any,
+    *,
+    deadline_setting: str = "fetch.deadline",
+    **fetch_overrides: Any,
+) -> Fetcher:
+    """A Fetcher with `fetch.*`, some overridden; `deadline_setting` names where the
+    deadline came from, so its error message points at the setting to change."""
     fetch = settings.fetch.model_copy(update=fetch_overrides)
     return Fetcher(
         fetch,
         policy=AddressPolicy.from_allow_list(fetch.allow_private),
         allow_local_files=settings.allow_local_files,
         clock=ctx_clock,
+        deadline_setting=deadline_setting,
     )
 
 
@@ -107,9 +116,17 @@ def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None) -> Em
     settings = ctx.settings
     fetcher = build_fetcher(settings, ctx.clock)
     post = GuardedPost(
-        build_fetcher(settings, ctx.clock, deadline=settings.notify.timeout, max_redirects=0)
+        build_fetcher(
+            settings,
+            ctx.clock,
+            deadline_setting="notify.timeout",
+            deadline=settings.notify.timeout,
+            max_redirects=0,
+        )
     )
-    sender = WebhookSender(settings.notify, settings.fetch.user_agent, post=post)
+    sender = WebhookSender(
+        settings.notify, settings.fetch.user_agent, post=post, limits=settings.limits
+    )
     enricher = EnricherAdapter(build_enricher(ctx))
     parser = build_parser(settings)
     return EmbeddedPipeline(
