@@ -106,6 +106,20 @@ def build_fetcher(
     )
 
 
+def build_webhook_post(settings: Settings, clock: Any) -> GuardedPost:
+    """Webhook POSTs: the feed fetcher's guard and limits, under `notify.timeout`, and no
+    redirects (a receiver that moved is reconfigured, not followed)."""
+    return GuardedPost(
+        build_fetcher(
+            settings,
+            clock,
+            deadline_setting="notify.timeout",
+            deadline=settings.notify.timeout,
+            max_redirects=0,
+        )
+    )
+
+
 def build_parser(settings: Settings) -> GuardedParser:
     return GuardedParser(
         memory_mb=settings.parse.memory_mb, deadline=settings.parse.deadline, limits=settings.limits
@@ -115,15 +129,7 @@ def build_parser(settings: Settings) -> GuardedParser:
 def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None) -> EmbeddedPipeline:
     settings = ctx.settings
     fetcher = build_fetcher(settings, ctx.clock)
-    post = GuardedPost(
-        build_fetcher(
-            settings,
-            ctx.clock,
-            deadline_setting="notify.timeout",
-            deadline=settings.notify.timeout,
-            max_redirects=0,
-        )
-    )
+    post = build_webhook_post(settings, ctx.clock)
     sender = WebhookSender(
         settings.notify, settings.fetch.user_agent, post=post, limits=settings.limits
     )
