@@ -27,7 +27,7 @@ from lxml import etree
 from ingest.normalise import parse_date
 from ingest.parse.limits import Rank, rank
 
-_ITEM_TAGS = ("{*}item", "{*}entry", "item", "entry")
+_ITEM_TAGS = ("{*}item", "{*}entry")  # in any namespace, or none
 # An item's date as feedparser maps it: published (or created), else updated.
 _PUBLISHED = ("pubdate", "published", "issued", "created")
 _UPDATED = ("updated", "modified", "date")

@@ -147,3 +147,26 @@ def test_a_huge_feed_title_is_cut_before_it_names_every_article() -> None:
     parsed = parse_feed(body, feed=FEED, fetched_at=NOW)
     assert parsed.title is not None and len(parsed.title) <= LimitsSettings().title_chars
     assert parsed.articles[0].source == parsed.title
+
+
+def test_a_cut_feed_keeps_its_own_encoding_and_feed_level_fields() -> None:
+    """The cut document is written back in its declared encoding, which the HTTP
+    Content-Type also names (and which wins in feedparser's reading)."""
+    body = (
+        rss(range(30))
+        .decode()
+        .replace("encoding='utf-8'", "encoding='koi8-r'")
+        .replace("<title>Item", "<title>Новости item")
+        .replace("<title>Big</title>", "<title>Большая</title><ttl>30</ttl>")
+        .encode("koi8-r")
+    )
+    parsed = parse_feed(
+        body,
+        feed=FEED,
+        fetched_at=NOW,
+        content_type="application/rss+xml; charset=koi8-r",
+        limits=LimitsSettings(items_per_feed=10),
+    )
+    assert parsed.parser == "lxml" and parsed.items_dropped == 20
+    assert (parsed.title, parsed.ttl_minutes) == ("Большая", 30)
+    assert [a.title for a in parsed.articles] == [f"Новости item {i}" for i in range(20, 30)]
