@@ -159,7 +159,7 @@ def feeds_list(
 def _dropped_note(dropped: int) -> str:
     if not dropped:
         return ""
-    return f"{dropped} older items dropped (over limits.items_per_feed)"
+    return f"{dropped:,} older items dropped (limits.items_per_feed)"
 
 
 @app.command("rm")
