@@ -141,7 +141,7 @@ def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None) -> Em
         parse=parser,
         enricher=enricher,
         sender=sender,
-        fulltext=FullTextFetcher(fetcher),
+        fulltext=FullTextFetcher(fetcher, text_chars=settings.limits.text_chars),
         closers=[post, parser, enricher],
         progress=progress,
     )
