@@ -128,6 +128,9 @@ class _Fail(Exception):
 
 
 class Fetcher:
+    """`deadline_setting` names the setting that `settings.deadline` came from, for the
+    error message: webhook deliveries run under `notify.timeout`, not `fetch.deadline`."""
+
     def __init__(
         self,
         settings: FetchSettings,
@@ -137,8 +140,10 @@ class Fetcher:
         allow_local_files: bool = False,
         clock: Clock | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        deadline_setting: str = "fetch.deadline",
     ) -> None:
         self.settings = settings
+        self.deadline_setting = deadline_setting
         self.policy = policy or AddressPolicy.from_allow_list(settings.allow_private)
         self.resolver = resolver or SystemResolver()
         self.allow_local_files = allow_local_files
@@ -192,8 +197,8 @@ class Fetcher:
         except TimeoutError:
             result.error = FetchError(
                 FetchErrorKind.DEADLINE,
-                f"gave up after the total fetch deadline of {self.settings.deadline:g}s "
-                "(fetch.deadline)",
+                f"gave up after the total deadline of {self.settings.deadline:g}s "
+                f"({self.deadline_setting})",
             )
         return result
 

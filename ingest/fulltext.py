@@ -3,7 +3,8 @@
 Each new article's page is fetched with the same fetcher — so the same SSRF
 guard, size, time and politeness limits — and its main text extracted with
 trafilatura. A page that cannot be fetched or read leaves the article as the
-feed gave it, with the reason in `full_text_status`.
+feed gave it, with the reason in `full_text_status`. The text is held to
+`limits.text_chars` like a feed's own (cut at a word, listed in `truncated`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Sequence
 
 from ingest.fetch import PAGE_ACCEPT, Fetcher
 from wirewatch.core.models import Article
+from wirewatch.core.settings import LimitsSettings
+from wirewatch.core.truncate import truncate
 
 MIN_GAIN = 1.2  # keep the extraction only if it is clearly longer than what the feed had
 
@@ -30,8 +33,9 @@ def extract_main_text(html: bytes, url: str | None) -> str | None:
 
 
 class FullTextFetcher:
-    def __init__(self, fetcher: Fetcher) -> None:
+    def __init__(self, fetcher: Fetcher, *, text_chars: int = LimitsSettings().text_chars) -> None:
         self.fetcher = fetcher
+        self.text_chars = text_chars
 
     async def __call__(self, articles: Sequence[Article]) -> list[Article]:
         return list(await asyncio.gather(*(self._one(a) for a in articles)))
@@ -52,4 +56,8 @@ class FullTextFetcher:
             return article.model_copy(
                 update={"full_text_status": "page text not longer than the feed's"}
             )
-        return article.model_copy(update={"text": text, "full_text_status": "extracted"})
+        short = truncate(text, self.text_chars)
+        cut = [f for f in article.truncated if f != "text"] + (["text"] if short != text else [])
+        return article.model_copy(
+            update={"text": short, "full_text_status": "extracted", "truncated": cut}
+        )

@@ -2,7 +2,10 @@
 
 Parsed with expat, with DOCTYPE and entity declarations refused outright (an OPML
 file never needs them; they are how XML bombs and external entities get in).
-A malformed file is one `FeedError` naming the file, line and column.
+A malformed file is one `FeedError` naming the file, line and column. So is a
+file over `limits.opml_bytes` or with more outlines than `limits.opml_outlines`:
+a 200,000-outline file would otherwise take minutes to subscribe to, and no
+reader's export of a person's subscriptions comes near either limit.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from xml.sax.saxutils import quoteattr
 
 from wirewatch.core.errors import FeedError
 from wirewatch.core.models import Feed
+from wirewatch.core.settings import LimitsSettings
 
 
 @dataclass(frozen=True)
@@ -32,42 +36,58 @@ class _Refused(Exception):
     pass
 
 
+class _TooManyOutlines(Exception):
+    pass
+
+
 _BARE_AMP = re.compile(rb"&(?!#\d+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
 
 
-def parse_opml(data: bytes, *, source_name: str) -> list[OpmlFeed]:
+def parse_opml(
+    data: bytes, *, source_name: str, limits: LimitsSettings | None = None
+) -> list[OpmlFeed]:
     """The feeds (outlines with an xmlUrl) of an OPML document, in order, without repeats.
 
     Many real exports carry raw '&' in URLs; like feed readers, we accept those
     (escaped on a second try) and refuse anything else that is not well-formed.
     """
+    limits = limits or LimitsSettings()
+    if len(data) > limits.opml_bytes:
+        raise FeedError(
+            f"{source_name} is larger than limits.opml_bytes ({limits.opml_bytes:,} bytes)",
+            hint="split the file, or raise limits.opml_bytes if it really is one feed list",
+        )
     try:
-        return _parse(data, source_name)
+        return _parse(data, source_name, limits.opml_outlines)
     except FeedError:
         repaired = _BARE_AMP.sub(b"&amp;", data)
         if repaired == data:
             raise
         try:
-            return _parse(repaired, source_name)
+            return _parse(repaired, source_name, limits.opml_outlines)
         except FeedError:
             pass
-        return _parse(data, source_name)  # report the original file's first error
+        return _parse(data, source_name, limits.opml_outlines)  # the original file's error
 
 
-def _parse(data: bytes, source_name: str) -> list[OpmlFeed]:
+def _parse(data: bytes, source_name: str, max_outlines: int) -> list[OpmlFeed]:
     parser = expat.ParserCreate()
     stack: list[str | None] = []
     feeds: dict[str, OpmlFeed] = {}
     saw_opml = False
+    outlines = 0
 
     def refuse(*_: Any) -> None:
         raise _Refused("DOCTYPE/entity declarations are not allowed in OPML")
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal saw_opml
+        nonlocal saw_opml, outlines
         saw_opml = saw_opml or name.lower() == "opml"
         if name.lower() != "outline":
             return
+        outlines += 1
+        if outlines > max_outlines:
+            raise _TooManyOutlines
         lower = {k.lower(): v for k, v in attrs.items()}
         url = (lower.get("xmlurl") or "").strip()
         title = (lower.get("title") or lower.get("text") or "").strip() or None
@@ -99,6 +119,11 @@ def _parse(data: bytes, source_name: str) -> list[OpmlFeed]:
         raise FeedError(
             f"{source_name}: line {parser.CurrentLineNumber}: {e}",
             hint="remove the <!DOCTYPE …> declaration",
+        ) from None
+    except _TooManyOutlines:
+        raise FeedError(
+            f"{source_name} has more than limits.opml_outlines ({max_outlines:,}) outlines",
+            hint="split the file, or raise limits.opml_outlines",
         ) from None
     if not saw_opml:
         raise FeedError(

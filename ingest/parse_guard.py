@@ -7,6 +7,10 @@ alarm) and `parse.memory_mb` (an address-space limit above what the worker
 needs at rest). A feed that breaks a limit fails alone, with a clear reason;
 the worker that hit it is replaced. Workers also put parsing on every core,
 off the event loop.
+
+A large legitimate feed is not such a feed: one with more items than
+`limits.items_per_feed` is read incrementally and cut to its newest items
+(`parse/trim.py`), which keeps it well inside both limits.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 
 from ingest.parse import ParsedFeed, parse_feed
 from wirewatch.core.models import Feed
+from wirewatch.core.settings import LimitsSettings
 from wirewatch.core.workers import exit_with_parent
 
 _deadline = 1.0
@@ -74,9 +79,17 @@ def _parse_limited(body: bytes, kwargs: dict[str, Any]) -> ParsedFeed | _Failed:
 class GuardedParser:
     """`await parser(body, feed=…, fetched_at=…, …)`: a ParsedFeed, or ParseLimitExceeded."""
 
-    def __init__(self, *, memory_mb: int, deadline: float, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        memory_mb: int,
+        deadline: float,
+        limits: LimitsSettings | None = None,
+        workers: int | None = None,
+    ) -> None:
         self.memory_mb = memory_mb
         self.deadline = deadline
+        self.limits = limits or LimitsSettings()
         self.workers = workers or max(1, min(4, os.cpu_count() or 1))
         self._pool: ProcessPoolExecutor | None = None
 
@@ -92,6 +105,7 @@ class GuardedParser:
 
     async def __call__(self, body: bytes, **kwargs: Any) -> ParsedFeed:
         loop = asyncio.get_running_loop()
+        kwargs = {"limits": self.limits, **kwargs}
         try:
             result = await loop.run_in_executor(self._executor(), _parse_limited, body, kwargs)
         except BrokenProcessPool:

@@ -9,6 +9,7 @@ articles — so a crash in between re-polls instead of losing anything.
 from __future__ import annotations
 
 import inspect
+import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from ingest.fetch import FetchErrorKind, FetchResult
+from ingest.parse import ParsedFeed
 from ingest.parse_guard import ParseLimitExceeded
 from ingest.schedule import (
     backoff,
@@ -29,6 +31,8 @@ from wirewatch.core.clock import Clock
 from wirewatch.core.credentials import may_forward_credentials
 from wirewatch.core.models import Article, Feed, FeedAuth, FeedState, FeedStatus
 from wirewatch.core.settings import ScheduleSettings
+
+log = logging.getLogger(__name__)
 
 
 class SeenLookup(Protocol):
@@ -59,6 +63,7 @@ class PollOutcome:
     new_count: int = 0
     updated_count: int = 0
     error: str | None = None
+    items_dropped: int = 0  # older items beyond limits.items_per_feed
 
 
 def _fail(
@@ -189,6 +194,7 @@ async def poll_feed(
             settings=settings,
             rng=rng,
         )
+    _log_limits(feed, parsed)
     if parsed.title and not feed.title:
         feed = feed.model_copy(update={"title": parsed.title})
     if parsed.site_url and not feed.site_url:
@@ -223,6 +229,28 @@ async def poll_feed(
             "interval_seconds": interval,
             "next_poll_at": next_at,
             "entries_seen": state.entries_seen + len(fresh) - updated,
+            "items_dropped": parsed.items_dropped,
         }
     )
-    return PollOutcome(feed, new_state, fresh, len(fresh) - updated, updated)
+    return PollOutcome(
+        feed, new_state, fresh, len(fresh) - updated, updated, items_dropped=parsed.items_dropped
+    )
+
+
+def _log_limits(feed: Feed, parsed: ParsedFeed) -> None:
+    """Say what the limits took from this feed: nothing is cut silently."""
+    if parsed.items_dropped:
+        log.info(
+            "feed %s: %d older items dropped, over limits.items_per_feed",
+            feed.url,
+            parsed.items_dropped,
+        )
+    cut = [a for a in parsed.articles if a.truncated]
+    if cut:
+        log.debug(
+            "feed %s: %d articles cut to the limits, e.g. %s (%s)",
+            feed.url,
+            len(cut),
+            cut[0].url or cut[0].id,
+            ", ".join(cut[0].truncated),
+        )

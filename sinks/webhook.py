@@ -8,7 +8,10 @@ Body (UTF-8 JSON, the same bytes on every attempt)::
      "alert": {"id", "rule_id", "rule_name", "query", "article_id", "story_id",
                "title", "url", "source", "published_at", "matched_at", "kind"}}
 
-(the `Alert` model; datetimes are ISO 8601 in UTC).
+(the `Alert` model; datetimes are ISO 8601 in UTC). Its size is bounded: `title`,
+`query`, `rule_name` and `source` are cut to `limits.webhook_field_chars` (at a
+word, ending in '…') and a `url` over `limits.url_chars` is left out (null), so a
+huge feed title or rule query cannot make a receiver refuse every delivery.
 
 Headers:
 
@@ -46,7 +49,8 @@ from datetime import UTC
 from typing import Protocol
 
 from wirewatch.core.models import Alert
-from wirewatch.core.settings import NotifySettings
+from wirewatch.core.settings import LimitsSettings, NotifySettings
+from wirewatch.core.truncate import truncate
 
 SIGNATURE_HEADER = "X-Wirewatch-Signature"
 TIMESTAMP_HEADER = "X-Wirewatch-Timestamp"
@@ -128,10 +132,19 @@ def verify_signature(
     return hmac.compare_digest(sign(secret, ts, body), sig)
 
 
-def encode(alert: Alert) -> bytes:
-    """The request body: compact UTF-8 JSON, deterministic for a given alert."""
+_BOUNDED_FIELDS = ("title", "query", "rule_name", "source")
+
+
+def encode(alert: Alert, limits: LimitsSettings | None = None) -> bytes:
+    """The request body: compact UTF-8 JSON, deterministic for a given alert, bounded in size."""
+    limits = limits or LimitsSettings()
+    fields = alert.model_dump(mode="json")
+    for name in _BOUNDED_FIELDS:
+        fields[name] = truncate(fields[name], limits.webhook_field_chars)
+    if fields["url"] is not None and len(fields["url"]) > limits.url_chars:
+        fields["url"] = None
     return json.dumps(
-        {"type": "wirewatch.alert", "alert": alert.model_dump(mode="json")},
+        {"type": "wirewatch.alert", "alert": fields},
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode("utf-8")
@@ -192,11 +205,13 @@ class WebhookSender:
         user_agent: str,
         *,
         post: HttpPost,
+        limits: LimitsSettings | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
         self.user_agent = user_agent
         self.post = post
+        self.limits = limits or LimitsSettings()
         self.clock = clock
 
     def headers(self, alert: Alert, body: bytes) -> dict[str, str]:
@@ -215,7 +230,7 @@ class WebhookSender:
 
     async def send(self, url: str, alert: Alert) -> DeliveryResult:
         """One delivery attempt of `alert` to `url`; never raises for network trouble."""
-        body = encode(alert)
+        body = encode(alert, self.limits)
         response = await self.post(url, body, self.headers(alert, body))
         lower = {k.lower(): v for k, v in (response.headers or {}).items()}
         retry_after = parse_retry_after(lower.get("retry-after"), self.clock())

@@ -25,6 +25,9 @@ import feedparser
 
 from ingest.normalise import canonical_url, host_of, html_to_text, parse_date
 from ingest.parse.fastpath import parse_fast
+from ingest.parse.item import FeedItem
+from ingest.parse.limits import cap_item, cap_url, keep_newest
+from ingest.parse.trim import trim_to_newest
 from ingest.parse.xmlsafety import strip_doctype
 from wirewatch.core.ids import (
     article_id_fallback,
@@ -33,6 +36,8 @@ from wirewatch.core.ids import (
     content_hash,
 )
 from wirewatch.core.models import Article, Enclosure, Feed
+from wirewatch.core.settings import LimitsSettings
+from wirewatch.core.truncate import truncate
 
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _SKIP_HOURS = re.compile(rb"<skipHours>(.*?)</skipHours>", re.S | re.I)
@@ -59,24 +64,7 @@ class ParsedFeed:
     bozo_reason: str | None = None
     articles: list[Article] = field(default_factory=list)
     parser: str = "feedparser"  # or "lxml" (the fast path) or "json"
-
-
-@dataclass
-class _Item:
-    """One entry, normalised but not yet given its id."""
-
-    link: str | None
-    guid: str | None
-    title: str
-    summary: str
-    text: str
-    authors: list[str]
-    date_raw: str
-    published: datetime | None
-    updated: datetime | None
-    categories: list[str]
-    enclosures: list[Enclosure]
-    language: str | None
+    items_dropped: int = 0  # older items beyond limits.items_per_feed
 
 
 def looks_like_json(body: bytes, content_type: str | None) -> bool:
@@ -94,23 +82,35 @@ def parse_feed(
     base_url: str | None = None,
     content_language: str | None = None,
     fast_path: bool = True,
+    limits: LimitsSettings | None = None,
 ) -> ParsedFeed:
     """Parse and normalise one fetched feed. Never does I/O; never raises for bad input.
 
     `content_type`, `base_url` and `content_language` come from the HTTP response
     (Content-Type, the final URL or Content-Location, Content-Language).
     `fast_path=False` sends XML through feedparser only, for cross-checks.
+    `limits` bound the items kept and every field (`limits.py`); defaults if None.
     """
+    limits = limits or LimitsSettings()
     base = base_url or (feed.url if feed.url.startswith("http") else None)
     if looks_like_json(body, content_type):
-        meta, items = _read_json_feed(body, base)
+        meta, items = _read_json_feed(body, base, limits.items_per_feed)
     else:
-        meta, items = _read_xml_feed(body, content_type, base, fast_path)
+        meta, items = _read_xml_feed(body, content_type, base, fast_path, limits.items_per_feed)
+    items, dropped = keep_newest(items, limits.items_per_feed, lambda it: it.published)
+    meta.items_dropped += dropped
     if not meta.language and content_language:
         meta.language = content_language.split(",")[0].strip() or None
+    meta.title = truncate(meta.title, limits.title_chars) if meta.title else None
+    meta.site_url = cap_url(meta.site_url, limits)
     source = meta.title or host_of(meta.site_url) or host_of(feed.url) or feed.url
     meta.articles = _to_articles(
-        items, feed, source, host_of(meta.site_url or base), fetched_at, meta.language
+        [cap_item(it, limits) for it in items],
+        feed,
+        source,
+        host_of(meta.site_url or base),
+        fetched_at,
+        meta.language,
     )
     return meta
 
@@ -123,9 +123,12 @@ def _text(value: Any) -> str:
 
 
 def _read_xml_feed(
-    body: bytes, content_type: str | None, base: str | None, fast_path: bool
-) -> tuple[ParsedFeed, list[_Item]]:
+    body: bytes, content_type: str | None, base: str | None, fast_path: bool, item_limit: int
+) -> tuple[ParsedFeed, list[FeedItem]]:
     safe, doctype_reason = strip_doctype(body)
+    trimmed = trim_to_newest(safe, item_limit)
+    if trimmed is not None:
+        safe = trimmed[0]
     headers = {"content-type": content_type or "application/xml"}
     if base:
         headers["content-location"] = base
@@ -153,6 +156,7 @@ def _read_xml_feed(
         skip_days=_skip_days(safe),
         bozo_reason="; ".join(reasons) or None,
         parser=parser,
+        items_dropped=trimmed[1] if trimmed is not None else 0,
     )
     item_base = meta.site_url or base
     return meta, [_xml_item(e, item_base, meta.language) for e in d.entries]
@@ -183,7 +187,7 @@ def _skip_days(raw: bytes) -> frozenset[str]:
     return frozenset(d for d in days if d in _DAYS)
 
 
-def _xml_item(e: dict[str, Any], base: str | None, language: str | None) -> _Item:
+def _xml_item(e: dict[str, Any], base: str | None, language: str | None) -> FeedItem:
     contents = [c for c in e.get("content", []) if isinstance(c.get("value"), str)]
     text = max((_text(c["value"]) for c in contents), key=len, default="")
     summary = _text(e.get("summary"))
@@ -199,7 +203,7 @@ def _xml_item(e: dict[str, Any], base: str | None, language: str | None) -> _Ite
     if not link:
         links = [lk.get("href") for lk in e.get("links", []) if lk.get("href")]
         link = links[0] if links else None
-    return _Item(
+    return FeedItem(
         link=canonical_url(link, base) if link else None,
         guid=(e.get("id") or e.get("guid") or None),
         title=_text(e.get("title")),
@@ -259,7 +263,9 @@ def _dedup(values: Iterable[str]) -> list[str]:
 # --- JSON Feed ------------------------------------------------------------------------------
 
 
-def _read_json_feed(body: bytes, base: str | None) -> tuple[ParsedFeed, list[_Item]]:
+def _read_json_feed(
+    body: bytes, base: str | None, item_limit: int
+) -> tuple[ParsedFeed, list[FeedItem]]:
     try:
         doc = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -297,11 +303,22 @@ def _read_json_feed(body: bytes, base: str | None) -> tuple[ParsedFeed, list[_It
         language=doc.get("language") if isinstance(doc.get("language"), str) else None,
         bozo_reason=reason,
     )
-    items: list[Any] = doc["items"] if isinstance(doc.get("items"), list) else []
+    raw: list[Any] = doc["items"] if isinstance(doc.get("items"), list) else []
+    # cut before reading: reading an item costs far more than dating it
+    items, meta.items_dropped = keep_newest(
+        [i for i in raw if isinstance(i, dict)], item_limit, _json_published
+    )
     feed_authors = _json_authors(doc)
-    return meta, [
-        _json_item(i, item_base, meta.language, feed_authors) for i in items if isinstance(i, dict)
-    ]
+    return meta, [_json_item(i, item_base, meta.language, feed_authors) for i in items]
+
+
+def _json_date(i: Mapping[str, Any], key: str) -> datetime | None:
+    value = i.get(key)
+    return parse_date(value) if isinstance(value, str) else None
+
+
+def _json_published(i: Mapping[str, Any]) -> datetime | None:
+    return _json_date(i, "date_published") or _json_date(i, "date_modified")
 
 
 def _json_authors(obj: Mapping[str, Any]) -> list[str]:
@@ -313,7 +330,7 @@ def _json_authors(obj: Mapping[str, Any]) -> list[str]:
 
 def _json_item(
     i: Mapping[str, Any], base: str | None, language: str | None, feed_authors: list[str]
-) -> _Item:
+) -> FeedItem:
     html = i.get("content_html") if isinstance(i.get("content_html"), str) else None
     plain = i.get("content_text") if isinstance(i.get("content_text"), str) else None
     text = _text(html) if html else html_to_text(plain or "")
@@ -322,7 +339,7 @@ def _json_item(
     tags: list[Any] = i["tags"] if isinstance(i.get("tags"), list) else []
     link = i.get("url") or i.get("external_url")
     guid = i.get("id")
-    return _Item(
+    return FeedItem(
         link=canonical_url(link, base) if isinstance(link, str) else None,
         guid=str(guid) if guid not in (None, "") else None,
         title=_text(i.get("title")),
@@ -330,8 +347,8 @@ def _json_item(
         text=text,
         authors=_json_authors(i) or feed_authors,
         date_raw=date_raw,
-        published=parse_date(i.get("date_published")) or parse_date(i.get("date_modified")),
-        updated=parse_date(i.get("date_modified")),
+        published=_json_published(i),
+        updated=_json_date(i, "date_modified"),
         categories=_dedup(str(t) for t in tags if isinstance(t, str | int)),
         enclosures=_enclosures(
             [a for a in (i.get("attachments") or []) if isinstance(a, dict)], base
@@ -344,23 +361,26 @@ def _json_item(
 
 
 def _to_articles(
-    items: list[_Item],
+    capped: list[tuple[FeedItem, list[str]]],
     feed: Feed,
     source: str,
     domain: str | None,
     fetched_at: datetime,
     language: str | None,
 ) -> list[Article]:
-    """Apply the article id contract (DESIGN.md) and keep the first of repeated items."""
+    """Apply the article id contract (DESIGN.md) and keep the first of repeated items.
+
+    `capped` pairs each item with the fields the limits cut (`limits.cap_item`).
+    """
     guids_per_link: dict[str, set[str | None]] = {}
-    for it in items:
+    for it, _ in capped:
         if it.link:
             guids_per_link.setdefault(it.link, set()).add(it.guid)
     shared = {link for link, guids in guids_per_link.items() if len(guids) > 1}
 
     out: list[Article] = []
     seen: set[str] = set()
-    for it in items:
+    for it, cut in capped:
         body_hash = content_hash(it.title, it.summary, it.text)
         if it.link and (it.link not in shared or not it.guid):
             aid = article_id_from_url(it.link)
@@ -393,6 +413,7 @@ def _to_articles(
                 categories=it.categories,
                 enclosures=it.enclosures,
                 content_hash=body_hash,
+                truncated=cut,
             )
         )
     return out

@@ -15,9 +15,13 @@ from ingest.normalise import canonical_url, html_to_text
 from ingest.parse import parse_feed
 from tests.conftest import CORPORA
 from wirewatch.core.models import Feed
+from wirewatch.core.settings import LimitsSettings
 
 DATA = CORPORA / "feeds" / "fastfeedparser" / "benchmark_data"
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
+# Every item, as feedparser reads them all: one real feed has 1,046 items, over the
+# default limits.items_per_feed (the limit itself is tested in tests/unit/ingest/test_limits.py).
+ALL_ITEMS = LimitsSettings(items_per_feed=100_000)
 
 
 def feed_files() -> list[str]:
@@ -54,7 +58,7 @@ def oracle(d: feedparser.FeedParserDict) -> tuple[set[str], set[str]]:
 def test_items_equal_feedparsers_distinct_items(corpora: Path, name: str) -> None:
     body = (DATA / name).read_bytes()
     feed = Feed(id="f-" + name, url="https://feeds.example/" + name, added_at=NOW)
-    ours = parse_feed(body, feed=feed, fetched_at=NOW)
+    ours = parse_feed(body, feed=feed, fetched_at=NOW, limits=ALL_ITEMS)
     d = feedparser.parse(body, response_headers={"content-location": feed.url})
     if not d.entries and body.lstrip()[:1] == b"{":
         doc = json.loads(body)

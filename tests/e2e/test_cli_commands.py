@@ -102,6 +102,7 @@ def test_malformed_opml_names_file_and_line_and_changes_nothing(cli: Cli, tmp_pa
         ("ftp://example.org/feed.xml", "unsupported URL scheme"),
         ("file:///etc/passwd", "local files are not allowed"),
         ("example.org/feed", "no scheme"),
+        ("https://a.example/feed?q=" + "x" * 9_000, "over limits.url_chars (8,192)"),
     ],
 )
 def test_refused_feed_urls(cli: Cli, url: str, message: str) -> None:
@@ -154,6 +155,8 @@ def test_config_show_sources_and_redaction(cli: Cli, tmp_path: Path) -> None:
     assert s["fetch.concurrency"] == {"value": 3, "source": "env"}
     assert s["data_dir"]["source"] == "env"  # the fixture sets WIREWATCH_DATA_DIR
     assert s["notify.webhook_secret"]["value"] == "**********"
+    assert s["limits.items_per_feed"] == {"value": 1000, "source": "default"}
+    assert s["limits.url_chars"] == {"value": 8192, "source": "default"}
     text = cli("config", "show", "--config", str(cfg)).stdout
     assert "hunter2" not in text and "hunter2" not in json.dumps(shown)
 
@@ -174,6 +177,16 @@ def test_unwritable_data_dir_exits_non_zero(cli: Cli, tmp_path: Path) -> None:
     blocker.write_text("a file, not a folder")
     r = cli("run", "--once", env={"WIREWATCH_DATA_DIR": str(blocker / "data")}, ok=False)
     assert r.returncode != 0 and "data directory" in r.stderr
+
+
+def test_an_opml_outline_with_an_over_long_url_refuses_the_file(cli: Cli, tmp_path: Path) -> None:
+    long_url = "https://b.example/rss?" + "x" * 10_000
+    opml = tmp_path / "long.opml"
+    opml.write_text(OPML.replace("https://feeds.npr.org/1004/rss.xml", long_url))
+    r = cli("feeds", "import", str(opml), ok=False)
+    assert r.returncode == 2 and "limits.url_chars" in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr) < 1_000  # the URL is not echoed whole
+    assert cli.json("feeds", "list") == []
 
 
 def test_the_example_opml_imports(cli: Cli) -> None:

@@ -19,12 +19,12 @@ from wirewatch.cli.common import (
     fail,
     out,
     print_json,
-    user_errors,
 )
 from wirewatch.core.credentials import split_credentials, with_credentials
 from wirewatch.core.errors import FeedError
 from wirewatch.core.models import Feed, FeedState, FeedStatus
 from wirewatch.core.redact import redact_text, redact_url
+from wirewatch.core.truncate import truncate
 from wirewatch.runtime.subscriptions import add_feed, normalise_feed_url
 
 app = typer.Typer(help="Manage the feeds Wirewatch polls.", no_args_is_help=True)
@@ -70,13 +70,14 @@ def feeds_import(
     json_out: JsonOpt = False,
 ) -> None:
     """Subscribe to every feed of an OPML file (all or nothing: a bad file changes nothing)."""
-    try:
-        data = file.read_bytes()
-    except OSError as e:
-        raise fail(f"cannot read {file}: {e.strerror}", "check the path") from None
-    with user_errors():
-        entries = parse_opml(data, source_name=str(file))
     with app_context(config, data_dir) as ctx:
+        limits = ctx.settings.limits
+        try:
+            with file.open("rb") as fh:
+                data = fh.read(limits.opml_bytes + 1)  # one byte more says it is too large
+        except OSError as e:
+            raise fail(f"cannot read {file}: {e.strerror}", "check the path") from None
+        entries = parse_opml(data, source_name=str(file), limits=limits)
         # check every URL first, so one bad entry refuses the file before anything changes
         problems = []
         for entry in entries:
@@ -84,9 +85,10 @@ def feeds_import(
                 normalise_feed_url(
                     split_credentials(entry.url)[0],
                     allow_local_files=ctx.settings.allow_local_files,
+                    max_chars=limits.url_chars,
                 )
             except FeedError as e:
-                problems.append(f"{redact_url(entry.url)}: {e.message}")
+                problems.append(f"{truncate(redact_url(entry.url), 80)}: {e.message}")
         if problems:
             raise fail(
                 f"{file}: {len(problems)} feed URL(s) refused: " + "; ".join(problems[:5]),
@@ -189,10 +191,16 @@ def feeds_list(
             else ago(s.next_poll_at)
             if s.next_poll_at
             else "now",
-            redact_text(s.last_error or s.bozo_reason or ""),
+            redact_text(s.last_error or s.bozo_reason or _dropped_note(s.items_dropped)),
         )
     out.print(table)
     out.print(f"{len(rows)} feeds")
+
+
+def _dropped_note(dropped: int) -> str:
+    if not dropped:
+        return ""
+    return f"{dropped:,} older items dropped (limits.items_per_feed)"
 
 
 @app.command("rm")

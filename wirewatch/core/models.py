@@ -129,6 +129,9 @@ class FeedState(_Model):
     first_error_at: UtcDatetime | None = None
     bozo_reason: str | None = None
     entries_seen: int = 0
+    items_dropped: int = Field(
+        default=0, description="older items beyond limits.items_per_feed in the last fetch"
+    )
 
 
 # --- articles -----------------------------------------------------------------------
@@ -166,6 +169,10 @@ class Article(WireModel):
     enclosures: list[Enclosure] = Field(default_factory=list)
     content_hash: str = ""
     full_text_status: str | None = None
+    truncated: list[str] = Field(
+        default_factory=list,
+        description="fields cut to the limits (text ends with '…'; a URL or guid is dropped)",
+    )
 
     @property
     def body(self) -> str:

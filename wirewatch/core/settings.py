@@ -128,6 +128,40 @@ class SearchSettings(_Section):
     password: SecretStr | None = None
 
 
+class LimitsSettings(_Section):
+    """Bounds on everything a feed, an OPML file or a user can make large (docs/parsing.md).
+
+    Text over a limit is cut at a word boundary and ends with '…'; the article lists
+    the cut fields in `truncated`. A value that cannot be cut without becoming wrong
+    (a URL, a guid) is dropped instead, and listed the same way.
+    """
+
+    title_chars: int = Field(1_000, ge=16, description="an article's or feed's title")
+    summary_chars: int = Field(
+        20_000,
+        ge=16,
+        description="an article's summary (one that is its only body gets text_chars)",
+    )
+    text_chars: int = Field(200_000, ge=16, description="an article's full text")
+    name_chars: int = Field(500, ge=16, description="one author name or category label")
+    values_per_list: int = Field(
+        100, ge=1, description="authors, categories and enclosures kept per article"
+    )
+    items_per_feed: int = Field(
+        1_000, ge=1, description="newest items kept from one fetch of a feed; older ones dropped"
+    )
+    url_chars: int = Field(
+        8_192,
+        ge=64,
+        description="feed URLs (refused), article links, guids and enclosures (dropped)",
+    )
+    opml_bytes: int = Field(10 * 1024 * 1024, gt=0, description="size of an imported OPML file")
+    opml_outlines: int = Field(10_000, ge=1, description="outlines in an imported OPML file")
+    webhook_field_chars: int = Field(
+        1_000, ge=16, description="title, query, rule name and source in a webhook body"
+    )
+
+
 class FeedEntry(_Section):
     """A feed of the config file; `username`/`password` are its basic-auth credentials
     (the same as writing them into the URL, `https://user:pw@host/…`)."""
@@ -194,6 +228,7 @@ class Settings(BaseSettings):
     notify: NotifySettings = Field(default_factory=NotifySettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -87,27 +87,52 @@ class GuardedPost:
         await self.fetcher.aclose()
 
 
-def build_fetcher(settings: Settings, ctx_clock: Any, **fetch_overrides: Any) -> Fetcher:
+def build_fetcher(
+    settings: Settings,
+    ctx_clock: Any,
+    *,
+    deadline_setting: str = "fetch.deadline",
+    **fetch_overrides: Any,
+) -> Fetcher:
+    """A Fetcher with `fetch.*`, some overridden; `deadline_setting` names where the
+    deadline came from, so its error message points at the setting to change."""
     fetch = settings.fetch.model_copy(update=fetch_overrides)
     return Fetcher(
         fetch,
         policy=AddressPolicy.from_allow_list(fetch.allow_private),
         allow_local_files=settings.allow_local_files,
         clock=ctx_clock,
+        deadline_setting=deadline_setting,
+    )
+
+
+def build_webhook_post(settings: Settings, clock: Any) -> GuardedPost:
+    """Webhook POSTs: the feed fetcher's guard and limits, under `notify.timeout`, and no
+    redirects (a receiver that moved is reconfigured, not followed)."""
+    return GuardedPost(
+        build_fetcher(
+            settings,
+            clock,
+            deadline_setting="notify.timeout",
+            deadline=settings.notify.timeout,
+            max_redirects=0,
+        )
     )
 
 
 def build_parser(settings: Settings) -> GuardedParser:
-    return GuardedParser(memory_mb=settings.parse.memory_mb, deadline=settings.parse.deadline)
+    return GuardedParser(
+        memory_mb=settings.parse.memory_mb, deadline=settings.parse.deadline, limits=settings.limits
+    )
 
 
 def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None) -> EmbeddedPipeline:
     settings = ctx.settings
     fetcher = build_fetcher(settings, ctx.clock)
-    post = GuardedPost(
-        build_fetcher(settings, ctx.clock, deadline=settings.notify.timeout, max_redirects=0)
+    post = build_webhook_post(settings, ctx.clock)
+    sender = WebhookSender(
+        settings.notify, settings.fetch.user_agent, post=post, limits=settings.limits
     )
-    sender = WebhookSender(settings.notify, settings.fetch.user_agent, post=post)
     enricher = EnricherAdapter(build_enricher(ctx))
     parser = build_parser(settings)
     return EmbeddedPipeline(
@@ -116,7 +141,7 @@ def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None) -> Em
         parse=parser,
         enricher=enricher,
         sender=sender,
-        fulltext=FullTextFetcher(fetcher),
+        fulltext=FullTextFetcher(fetcher, text_chars=settings.limits.text_chars),
         closers=[post, parser, enricher],
         progress=progress,
     )

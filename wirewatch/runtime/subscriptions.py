@@ -22,16 +22,29 @@ from wirewatch.core.ids import feed_id_for_url, rule_id_for_name
 from wirewatch.core.models import AlertRule, Feed, FeedAuth
 from wirewatch.core.query import parse_query
 from wirewatch.core.redact import redact_url
-from wirewatch.core.settings import FeedEntry, Settings
+from wirewatch.core.settings import FeedEntry, LimitsSettings, Settings
+from wirewatch.core.truncate import truncate
 
 _LOCAL_HINT = "set allow_local_files: true in the config (or WIREWATCH_ALLOW_LOCAL_FILES=1)"
 
 
-def normalise_feed_url(raw: str, *, allow_local_files: bool, base_dir: Path | None = None) -> str:
+def normalise_feed_url(
+    raw: str,
+    *,
+    allow_local_files: bool,
+    base_dir: Path | None = None,
+    max_chars: int = LimitsSettings().url_chars,
+) -> str:
     """Check a feed URL and return it in stored form (absolute file:// for local files)."""
     url = raw.strip()
     if not url:
         raise FeedError("empty feed URL", hint="give an http(s):// URL")
+    if len(url) > max_chars:
+        raise FeedError(
+            f"feed URL {truncate(url, 60)!r} is {len(url):,} characters long, "
+            f"over limits.url_chars ({max_chars:,})",
+            hint="check the URL (a pasted page or file?), or raise limits.url_chars",
+        )
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme in {"http", "https"}:
@@ -94,7 +107,10 @@ def add_feed(
         )
     auth = auth or url_auth
     stored_url = normalise_feed_url(
-        bare_url, allow_local_files=settings.allow_local_files, base_dir=base_dir
+        bare_url,
+        allow_local_files=settings.allow_local_files,
+        base_dir=base_dir,
+        max_chars=settings.limits.url_chars,
     )
     feed = Feed(
         id=feed_id_for_url(stored_url),

@@ -10,6 +10,7 @@ import pytest
 from ingest.opml import parse_opml, write_opml
 from wirewatch.core.errors import FeedError
 from wirewatch.core.models import Feed
+from wirewatch.core.settings import LimitsSettings
 
 T = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -88,3 +89,30 @@ def test_real_opml_files(corpora: Path) -> None:
         total += len(feeds)
     assert len(broken) <= len(files) // 4, broken  # 22 of 118 have quotes inside attributes
     assert total > 600
+
+
+def _outlines(n: int) -> bytes:
+    body = "".join(f'<outline xmlUrl="https://x.example/{i}"/>' for i in range(n))
+    return f"<opml version='2.0'><body>{body}</body></opml>".encode()
+
+
+def test_an_opml_file_with_too_many_outlines_is_refused_with_the_limit() -> None:
+    data = _outlines(200_000)
+    assert len(data) < LimitsSettings().opml_bytes  # the outline count, not the size, refuses it
+    with pytest.raises(FeedError) as e:
+        parse_opml(data, source_name="huge.opml")
+    assert "huge.opml" in str(e.value) and "limits.opml_outlines (10,000)" in str(e.value)
+
+
+def test_outlines_up_to_the_limit_import() -> None:
+    limits = LimitsSettings(opml_outlines=50)
+    assert len(parse_opml(_outlines(50), source_name="f.opml", limits=limits)) == 50
+    with pytest.raises(FeedError, match="opml_outlines"):
+        parse_opml(_outlines(51), source_name="f.opml", limits=limits)
+
+
+def test_an_opml_file_over_the_byte_limit_is_refused_before_parsing() -> None:
+    data = b'<opml><body><outline xmlUrl="https://x.example/' + b"x" * 50_000_000 + b'"/>'
+    with pytest.raises(FeedError) as e:
+        parse_opml(data, source_name="big.opml")
+    assert "big.opml" in str(e.value) and "limits.opml_bytes (10,485,760 bytes)" in str(e.value)

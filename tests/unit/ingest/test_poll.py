@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from ingest.schedule import backoff, learned_interval, skip_quiet_hours
 from tests.support.http_server import Reply, TestServer
 from wirewatch.core.clock import ManualClock
 from wirewatch.core.models import Feed, FeedAuth, FeedState, FeedStatus
-from wirewatch.core.settings import FetchSettings, ScheduleSettings
+from wirewatch.core.settings import FetchSettings, LimitsSettings, ScheduleSettings
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -238,3 +239,22 @@ def test_backoff_grows_with_jitter_and_cap() -> None:
     d = [backoff(n, s, rng) for n in range(1, 12)]
     assert d[0] < d[3] < d[6] and max(d) <= s.max_backoff
     assert backoff(1, s, rng, retry_after=5000) >= 5000
+
+
+async def test_items_over_the_limit_are_counted_in_the_result_and_the_feed_state(
+    env: Env,
+) -> None:
+    items = [(f"s{i}", f"Story {i}", NOW - timedelta(minutes=i)) for i in range(8)]
+    env.server.route("/feed", lambda r: Reply(200, body=rss(items)))
+    out = await poll_feed(
+        env.feed,
+        env.state,
+        fetcher=env.fetcher,
+        parse=functools.partial(parse_feed, limits=LimitsSettings(items_per_feed=5)),
+        seen=env.seen,
+        clock=env.clock,
+        schedule_settings=env.settings,
+    )
+    assert [a.title for a in out.articles] == [f"Story {i}" for i in range(5)]
+    assert out.items_dropped == 3 and out.state.items_dropped == 3
+    assert out.state.last_status is FeedStatus.OK and out.error is None

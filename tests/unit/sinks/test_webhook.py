@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -23,9 +24,10 @@ from sinks.webhook import (
     verify_signature,
 )
 from tests.support.webhook_receiver import WebhookReceiver
+from wirewatch.core.clock import SystemClock
 from wirewatch.core.models import Alert
-from wirewatch.core.settings import FetchSettings, NotifySettings
-from wirewatch.runtime.build import GuardedPost
+from wirewatch.core.settings import FetchSettings, LimitsSettings, NotifySettings, Settings
+from wirewatch.runtime.build import GuardedPost, build_webhook_post
 
 T = datetime(2026, 11, 25, tzinfo=UTC)
 NOW = 1_700_000_000
@@ -233,3 +235,38 @@ async def test_webhook_to_a_private_address_is_refused_without_allow_list(
     assert not result.ok and "SSRF" in (result.error or "")
     assert not result.retryable  # a refused address stays refused: no retries
     assert receiver.requests == []
+
+
+def test_a_webhook_body_is_bounded_whatever_the_alert_carries() -> None:
+    huge = ALERT.model_copy(
+        update={
+            "title": "Rafah " * 200_000,
+            "query": "rafah OR " * 100_000 + "gaza",
+            "source": "S" * 1_000_000,
+            "url": "https://news.example/a?q=" + "x" * 20_000,
+        }
+    )
+    limits = LimitsSettings()
+    alert = json.loads(encode(huge))["alert"]
+    assert len(encode(huge)) < 4 * limits.webhook_field_chars + 1_000
+    assert alert["title"].endswith("Rafah…") and len(alert["title"]) <= limits.webhook_field_chars
+    assert len(alert["query"]) <= limits.webhook_field_chars and alert["url"] is None
+    assert json.loads(encode(ALERT))["alert"] == ALERT.model_dump(mode="json")  # small: as is
+
+
+async def test_a_receiver_that_never_answers_is_reported_against_notify_timeout(
+    receiver: WebhookReceiver,
+) -> None:
+    settings = Settings(
+        fetch=FetchSettings(allow_private=[f"127.0.0.1:{receiver.port}"], read_timeout=5.0),
+        notify=NotifySettings(timeout=0.5),
+    )
+    post = build_webhook_post(settings, SystemClock())
+    receiver.hold_replies()
+    try:
+        result = await WebhookSender(settings.notify, "ua", post=post).send(receiver.url, ALERT)
+    finally:
+        receiver.release()
+        await post.aclose()
+    assert not result.ok and result.retryable
+    assert "notify.timeout" in (result.error or "") and "fetch.deadline" not in (result.error or "")
