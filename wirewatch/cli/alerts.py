@@ -1,4 +1,7 @@
-"""`wirewatch alerts …`: keyword alerts and their hits."""
+"""`wirewatch alerts …`: keyword alerts and their hits.
+
+Each command imports storage when it runs (see wirewatch/cli/app.py).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ import typer
 from rich.table import Table
 
 from wirewatch.cli.common import ConfigOpt, DataDirOpt, JsonOpt, app_context, out, print_json
-from wirewatch.runtime.subscriptions import make_rule
 
 app = typer.Typer(
     help="Keyword alerts: rules in the query language, and their hits.", no_args_is_help=True
@@ -27,6 +29,8 @@ def alerts_add(
     json_out: JsonOpt = False,
 ) -> None:
     """Add an alert: every new article matching QUERY records a hit (once per article)."""
+    from wirewatch.runtime.subscriptions import make_rule
+
     with app_context(config, data_dir) as ctx:
         rule = make_rule(name, query, webhook, ctx.clock)
         ctx.alerts.add_rule(rule)

@@ -1,4 +1,7 @@
-"""`wirewatch feeds …`: subscribe, import/export OPML, list with health, remove."""
+"""`wirewatch feeds …`: subscribe, import/export OPML, list with health, remove.
+
+Each command imports OPML, models and storage when it runs (see wirewatch/cli/app.py).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ingest.opml import parse_opml, write_opml
 from wirewatch.cli.common import (
     ConfigOpt,
     DataDirOpt,
@@ -20,9 +22,6 @@ from wirewatch.cli.common import (
     print_json,
     user_errors,
 )
-from wirewatch.core.errors import FeedError
-from wirewatch.core.models import FeedStatus
-from wirewatch.runtime.subscriptions import add_feed, normalise_feed_url
 
 app = typer.Typer(help="Manage the feeds Wirewatch polls.", no_args_is_help=True)
 
@@ -39,6 +38,8 @@ def feeds_add(
     json_out: JsonOpt = False,
 ) -> None:
     """Subscribe to a feed."""
+    from wirewatch.runtime.subscriptions import add_feed
+
     with app_context(config, data_dir) as ctx:
         added = add_feed(ctx.feeds, ctx.settings, ctx.clock, url, title=title, full_text=full_text)
         if json_out:
@@ -57,6 +58,10 @@ def feeds_import(
     json_out: JsonOpt = False,
 ) -> None:
     """Subscribe to every feed of an OPML file (all or nothing: a bad file changes nothing)."""
+    from ingest.opml import parse_opml
+    from wirewatch.core.errors import FeedError
+    from wirewatch.runtime.subscriptions import add_feed, normalise_feed_url
+
     try:
         data = file.read_bytes()
     except OSError as e:
@@ -104,6 +109,8 @@ def feeds_export(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Write the subscriptions as OPML."""
+    from ingest.opml import write_opml
+
     with app_context(config, data_dir) as ctx:
         data = write_opml([r.feed for r in ctx.feeds.all()], title="Wirewatch subscriptions")
     if output is None:
@@ -118,6 +125,8 @@ def feeds_list(
     config: ConfigOpt = None, data_dir: DataDirOpt = None, json_out: JsonOpt = False
 ) -> None:
     """Feeds with their health: last status, last success, consecutive errors."""
+    from wirewatch.core.models import FeedStatus
+
     with app_context(config, data_dir) as ctx:
         rows = ctx.feeds.all()
     if json_out:

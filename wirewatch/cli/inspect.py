@@ -1,4 +1,8 @@
-"""Read-only commands: search, stories, status, config show."""
+"""Read-only commands: search, stories, status, config show.
+
+Each command imports the query language, settings and storage it uses when it runs
+(see wirewatch/cli/app.py).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from sinks.sqlite.search_sql import compile_where
 from wirewatch.cli.common import (
     ConfigOpt,
     DataDirOpt,
@@ -20,10 +23,6 @@ from wirewatch.cli.common import (
     print_json,
     user_errors,
 )
-from wirewatch.core.models import FeedStatus
-from wirewatch.core.query import parse_query
-from wirewatch.core.settings import effective_view
-from wirewatch.runtime.embedded import STATUS_KEY
 
 SinceOpt = Annotated[str | None, typer.Option(help="From this time: ISO 8601 or 24h, 7d.")]
 UntilOpt = Annotated[str | None, typer.Option(help="Before this time: ISO 8601 or 24h, 7d.")]
@@ -45,6 +44,9 @@ def search(
     json_out: JsonOpt = False,
 ) -> None:
     """Search stored articles with the query language (the same one alerts use)."""
+    from sinks.sqlite.search_sql import compile_where
+    from wirewatch.core.query import parse_query
+
     with user_errors():
         parsed = parse_query(query)
     start, end = parse_when(since, "--since"), parse_when(until, "--until")
@@ -119,6 +121,9 @@ def status(
     config: ConfigOpt = None, data_dir: DataDirOpt = None, json_out: JsonOpt = False
 ) -> None:
     """Articles per stage, failing feeds, queue depths, alert deliveries."""
+    from wirewatch.core.models import FeedStatus
+    from wirewatch.runtime.embedded import STATUS_KEY
+
     with app_context(config, data_dir) as ctx:
         rows = ctx.feeds.all()
         failing = [
@@ -183,6 +188,8 @@ def config_show(
     config: ConfigOpt = None, data_dir: DataDirOpt = None, json_out: JsonOpt = False
 ) -> None:
     """The effective settings, where each came from, secrets redacted."""
+    from wirewatch.core.settings import effective_view
+
     loaded = load(config, data_dir)
     rows = effective_view(loaded)
     if json_out:
