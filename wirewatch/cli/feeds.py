@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
 from wirewatch.cli.common import (
     ConfigOpt,
@@ -22,8 +22,43 @@ from wirewatch.cli.common import (
     print_json,
     user_errors,
 )
+from wirewatch.cli.tables import Column, WideOpt, print_table
 
 app = typer.Typer(help="Manage the feeds Wirewatch polls.", no_args_is_help=True)
+
+# Narrow terminals keep the id (for `feeds rm`), the feed and its status.
+FEED_COLUMNS = (
+    Column("id", 16),
+    Column("feed", None),
+    Column("status", 12),
+    Column("problem", 40, drop_order=4),
+    Column("last ok", 10, drop_order=3),
+    Column("next poll", 10, drop_order=2),
+    Column("errors", 6, drop_order=1, justify="right"),
+)
+
+
+@app.command("rm")
+def feeds_rm(
+    feed: Annotated[str, typer.Argument(help="Feed id or URL.")],
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Unsubscribe from a feed (its stored articles stay searchable)."""
+    with app_context(config, data_dir) as ctx:
+        in_config = [f.url for f in ctx.settings.feeds]
+        row = ctx.feeds.remove(feed)
+        if json_out:
+            print_json({"removed": row.feed})
+        else:
+            out.print(f"removed {row.feed.id}  {row.feed.url}")
+        if any(row.feed.url.endswith(u.lstrip("./")) for u in in_config):
+            out.print(
+                "note: this feed is listed in the config file and returns on the next "
+                "run unless you remove it there",
+                style="yellow",
+            )
 
 
 @app.command("add")
@@ -122,7 +157,10 @@ def feeds_export(
 
 @app.command("list")
 def feeds_list(
-    config: ConfigOpt = None, data_dir: DataDirOpt = None, json_out: JsonOpt = False
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    json_out: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """Feeds with their health: last status, last success, consecutive errors."""
     from wirewatch.core.models import FeedStatus
@@ -132,7 +170,6 @@ def feeds_list(
     if json_out:
         print_json([{"feed": r.feed, "state": r.state} for r in rows])
         return
-    table = Table("id", "feed", "status", "last success", "errors", "next poll", "problem")
     colours = {
         FeedStatus.OK: "green",
         FeedStatus.NOT_MODIFIED: "green",
@@ -140,44 +177,24 @@ def feeds_list(
         FeedStatus.DEAD: "red",
         FeedStatus.GONE: "red",
     }
+    cells = []
     for r in rows:
         s = r.state
         status = s.last_status
-        table.add_row(
-            r.feed.id,
-            r.feed.title or r.feed.url,
-            f"[{colours.get(status, 'white')}]{status.value}[/]",
-            ago(s.last_success_at),
-            str(s.consecutive_errors),
-            "never"
-            if status is FeedStatus.GONE
-            else ago(s.next_poll_at)
-            if s.next_poll_at
-            else "now",
-            s.last_error or s.bozo_reason or "",
-        )
-    out.print(table)
-    out.print(f"{len(rows)} feeds")
-
-
-@app.command("rm")
-def feeds_rm(
-    feed: Annotated[str, typer.Argument(help="Feed id or URL.")],
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Unsubscribe from a feed (its stored articles stay searchable)."""
-    with app_context(config, data_dir) as ctx:
-        in_config = [f.url for f in ctx.settings.feeds]
-        row = ctx.feeds.remove(feed)
-        if json_out:
-            print_json({"removed": row.feed})
-        else:
-            out.print(f"removed {row.feed.id}  {row.feed.url}")
-        if any(row.feed.url.endswith(u.lstrip("./")) for u in in_config):
-            out.print(
-                "note: this feed is listed in the config file and returns on the next "
-                "run unless you remove it there",
-                style="yellow",
+        cells.append(
+            (
+                r.feed.id,
+                r.feed.title or r.feed.url,
+                Text(status.value, style=colours.get(status, "white")),
+                s.last_error or s.bozo_reason or "",
+                ago(s.last_success_at),
+                "never"
+                if status is FeedStatus.GONE
+                else ago(s.next_poll_at)
+                if s.next_poll_at
+                else "now",
+                str(s.consecutive_errors),
             )
+        )
+    print_table(FEED_COLUMNS, cells, wide=wide)
+    out.print(f"{len(rows)} feeds")

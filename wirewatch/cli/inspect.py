@@ -23,9 +23,28 @@ from wirewatch.cli.common import (
     print_json,
     user_errors,
 )
+from wirewatch.cli.tables import Column, WideOpt, print_table
 
 SinceOpt = Annotated[str | None, typer.Option(help="From this time: ISO 8601 or 24h, 7d.")]
 UntilOpt = Annotated[str | None, typer.Option(help="Before this time: ISO 8601 or 24h, 7d.")]
+
+DATE = "%Y-%m-%d %H:%M"
+# Narrow terminals keep the date and the title; wider ones add the rest in this order.
+SEARCH_COLUMNS = (
+    Column("published", 16),
+    Column("source", 16),
+    Column("title", None),
+    Column("entities", 28, drop_order=3),
+    Column("topics", 24, drop_order=2),
+    Column("story", 10, drop_order=1),
+)
+STORY_COLUMNS = (
+    Column("articles", 8, justify="right"),
+    Column("first published", 16),
+    Column("title", None),
+    Column("sources", 24, drop_order=2),
+    Column("story", 10, drop_order=1),
+)
 
 
 def search(
@@ -42,6 +61,7 @@ def search(
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """Search stored articles with the query language (the same one alerts use)."""
     from sinks.sqlite.search_sql import compile_where
@@ -55,18 +75,18 @@ def search(
     if json_out:
         print_json([_article_json(e) for e in results])
         return
-    table = Table("published", "source", "title", "entities", "topics", "story")
-    for e in results:
-        a = e.article
-        table.add_row(
-            a.published_at.strftime("%Y-%m-%d %H:%M"),
-            a.source,
-            a.title,
+    rows = [
+        (
+            e.article.published_at.strftime(DATE),
+            e.article.source,
+            e.article.title,
             ", ".join(en.name for en in sorted(e.entities, key=lambda x: -x.salience)[:4]),
             ", ".join(t.label for t in e.topics[:3]),
             e.story_id[:10],
         )
-    out.print(table)
+        for e in results
+    ]
+    print_table(SEARCH_COLUMNS, rows, wide=wide)
     out.print(f"{len(results)} articles")
 
 
@@ -97,6 +117,7 @@ def stories(
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """The largest stories of a period, with their sources."""
     start, end = parse_when(since, "--since"), parse_when(until, "--until")
@@ -105,16 +126,17 @@ def stories(
     if json_out:
         print_json([s.__dict__ for s in found])
         return
-    table = Table("articles", "story", "first published", "title", "sources")
-    for s in found:
-        table.add_row(
+    rows = [
+        (
             str(s.size),
-            s.story_id[:10],
-            s.first_published.strftime("%Y-%m-%d %H:%M"),
+            s.first_published.strftime(DATE),
             s.title,
             ", ".join(s.sources),
+            s.story_id[:10],
         )
-    out.print(table)
+        for s in found
+    ]
+    print_table(STORY_COLUMNS, rows, wide=wide)
 
 
 def status(
