@@ -23,7 +23,8 @@ SHELL_FENCE = re.compile(r"^```(?:sh|bash|shell)\s*$")
 def section_blocks(text: str, heading: str) -> list[str]:
     """The ```sh blocks under the first `## heading…` (up to the next `## `), in order."""
     blocks: list[str] = []
-    inside, current = False, None
+    inside = False
+    current: list[str] | None = None  # the lines of the block being read
     for line in text.splitlines():
         if current is not None:
             if line.startswith("```"):

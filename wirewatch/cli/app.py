@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -22,7 +21,7 @@ from wirewatch.cli.extras import extra_for, missing_extra_message
 class _Wirewatch(TyperGroup):
     """The root group: a command whose optional package is missing gets one line, exit 2."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # click's Context (typer's own copy since typer 0.2x)
         try:
             return super().invoke(ctx)
         except ModuleNotFoundError as e:
