@@ -38,29 +38,6 @@ FEED_COLUMNS = (
 )
 
 
-@app.command("rm")
-def feeds_rm(
-    feed: Annotated[str, typer.Argument(help="Feed id or URL.")],
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Unsubscribe from a feed (its stored articles stay searchable)."""
-    with app_context(config, data_dir) as ctx:
-        in_config = [f.url for f in ctx.settings.feeds]
-        row = ctx.feeds.remove(feed)
-        if json_out:
-            print_json({"removed": row.feed})
-        else:
-            out.print(f"removed {row.feed.id}  {row.feed.url}")
-        if any(row.feed.url.endswith(u.lstrip("./")) for u in in_config):
-            out.print(
-                "note: this feed is listed in the config file and returns on the next "
-                "run unless you remove it there",
-                style="yellow",
-            )
-
-
 @app.command("add")
 def feeds_add(
     url: Annotated[str, typer.Argument(help="Feed URL (http/https; file:// if allowed).")],
@@ -198,3 +175,26 @@ def feeds_list(
         )
     print_table(FEED_COLUMNS, cells, wide=wide)
     out.print(f"{len(rows)} feeds")
+
+
+@app.command("rm")
+def feeds_rm(
+    feed: Annotated[str, typer.Argument(help="Feed id or URL.")],
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Unsubscribe from a feed (its stored articles stay searchable)."""
+    with app_context(config, data_dir) as ctx:
+        in_config = [f.url for f in ctx.settings.feeds]
+        row = ctx.feeds.remove(feed)
+        if json_out:
+            print_json({"removed": row.feed})
+        else:
+            out.print(f"removed {row.feed.id}  {row.feed.url}")
+        if any(row.feed.url.endswith(u.lstrip("./")) for u in in_config):
+            out.print(
+                "note: this feed is listed in the config file and returns on the next "
+                "run unless you remove it there",
+                style="yellow",
+            )

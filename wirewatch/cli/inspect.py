@@ -29,7 +29,7 @@ SinceOpt = Annotated[str | None, typer.Option(help="From this time: ISO 8601 or 
 UntilOpt = Annotated[str | None, typer.Option(help="Before this time: ISO 8601 or 24h, 7d.")]
 
 DATE = "%Y-%m-%d %H:%M"
-# Narrow terminals keep the date and the title; wider ones add the rest in this order.
+# Narrow terminals keep the date, the source and the title; wider ones add the rest.
 SEARCH_COLUMNS = (
     Column("published", 16),
     Column("source", 16),
