@@ -1,19 +1,33 @@
-"""`wirewatch alerts …`: keyword alerts and their hits."""
+"""`wirewatch alerts …`: keyword alerts and their hits.
+
+Each command imports storage when it runs (see wirewatch/cli/app.py).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from wirewatch.cli.common import ConfigOpt, DataDirOpt, JsonOpt, app_context, out, print_json
-from wirewatch.core.models import AlertRule
+from wirewatch.cli.tables import Column, WideOpt, print_table
 from wirewatch.core.redact import redact_text, redact_url
-from wirewatch.runtime.subscriptions import make_rule
+
+if TYPE_CHECKING:
+    from wirewatch.core.models import AlertRule
 
 app = typer.Typer(
     help="Keyword alerts: rules in the query language, and their hits.", no_args_is_help=True
+)
+
+# Narrow terminals keep when, which alert and the title; wider ones add the rest.
+HIT_COLUMNS = (
+    Column("matched", 16),
+    Column("alert", 16),
+    Column("title", None),
+    Column("delivery", 24, drop_order=2),
+    Column("source", 16, drop_order=1),
 )
 
 
@@ -36,6 +50,8 @@ def alerts_add(
     json_out: JsonOpt = False,
 ) -> None:
     """Add an alert: every new article matching QUERY records a hit (once per article)."""
+    from wirewatch.runtime.subscriptions import make_rule
+
     with app_context(config, data_dir) as ctx:
         rule = make_rule(name, query, webhook, ctx.clock)
         ctx.alerts.add_rule(rule)
@@ -87,6 +103,7 @@ def alerts_hits(
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """Hits: which article fired which alert, and whether its webhook was delivered."""
     with app_context(config, data_dir) as ctx:
@@ -104,15 +121,15 @@ def alerts_hits(
             ]
         )
         return
-    table = Table("matched", "alert", "title", "source", "delivery")
-    for h in hits:
-        a = h.alert
-        table.add_row(
-            a.matched_at.strftime("%Y-%m-%d %H:%M"),
-            a.rule_name,
-            a.title,
-            a.source,
+    rows = [
+        (
+            h.alert.matched_at.strftime("%Y-%m-%d %H:%M"),
+            h.alert.rule_name,
+            h.alert.title,
             h.delivery_state.value + (f" ({redact_text(h.last_error)})" if h.last_error else ""),
+            h.alert.source,
         )
-    out.print(table)
+        for h in hits
+    ]
+    print_table(HIT_COLUMNS, rows, wide=wide)
     out.print(f"{len(hits)} hits")

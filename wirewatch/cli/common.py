@@ -1,4 +1,8 @@
-"""What every command shares: the --config/--data-dir options, loading, output, errors."""
+"""What every command shares: the --config/--data-dir options, loading, output, errors.
+
+Settings, pydantic and the storage adapters are imported inside the functions that
+use them, so importing the CLI (for `--help`) stays cheap.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,18 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 
 from wirewatch.core.errors import WirewatchError
 from wirewatch.core.redact import RedactingFormatter, redact_text
-from wirewatch.core.settings import LoadedSettings, load_settings
-from wirewatch.runtime.context import AppContext, open_context
+
+if TYPE_CHECKING:
+    from wirewatch.core.settings import LoadedSettings
+    from wirewatch.runtime.context import AppContext
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -47,10 +53,13 @@ EXIT_USAGE = 2
 
 
 def fail(message: str, hint: str | None = None, code: int = EXIT_USAGE) -> typer.Exit:
-    """Print one error line (and a hint), URLs in them redacted; the exit to raise."""
-    err.print(f"[bold red]error:[/] {redact_text(message)}", highlight=False, markup=True)
+    """Print one error line (and a hint), URLs in them redacted; the exit to raise.
+
+    Brackets in the text, as in `'.[kafka]'`, are text, not rich markup.
+    """
+    err.print(f"[bold red]error:[/] {escape(redact_text(message))}", highlight=False, markup=True)
     if hint:
-        err.print(f"[yellow]hint:[/] {redact_text(hint)}", highlight=False)
+        err.print(f"[yellow]hint:[/] {escape(redact_text(hint))}", highlight=False)
     return typer.Exit(code)
 
 
@@ -66,6 +75,8 @@ def user_errors() -> Iterator[None]:
 def load(
     config: Path | None, data_dir: Path | None = None, extra: Mapping[str, Any] | None = None
 ) -> LoadedSettings:
+    from wirewatch.core.settings import load_settings
+
     overrides: dict[str, Any] = dict(extra or {})
     if data_dir is not None:
         overrides["data_dir"] = str(data_dir)
@@ -77,6 +88,8 @@ def load(
 def app_context(
     config: Path | None, data_dir: Path | None = None, extra: Mapping[str, Any] | None = None
 ) -> Iterator[AppContext]:
+    from wirewatch.runtime.context import open_context
+
     loaded = load(config, data_dir, extra)
     with user_errors():
         ctx = open_context(loaded)
@@ -97,6 +110,8 @@ def setup_logging(level: str) -> None:
 
 
 def to_jsonable(value: Any) -> Any:
+    from pydantic import BaseModel
+
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, datetime):

@@ -1,14 +1,16 @@
-"""`wirewatch feeds …`: subscribe, import/export OPML, list with health, remove."""
+"""`wirewatch feeds …`: subscribe, import/export OPML, list with health, remove.
+
+Each command imports OPML, models and storage when it runs (see wirewatch/cli/app.py).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
-from ingest.opml import parse_opml, write_opml
 from wirewatch.cli.common import (
     ConfigOpt,
     DataDirOpt,
@@ -20,14 +22,25 @@ from wirewatch.cli.common import (
     out,
     print_json,
 )
-from wirewatch.core.credentials import split_credentials, with_credentials
-from wirewatch.core.errors import FeedError
-from wirewatch.core.models import Feed, FeedState, FeedStatus
+from wirewatch.cli.tables import Column, WideOpt, print_table
 from wirewatch.core.redact import redact_text, redact_url
 from wirewatch.core.truncate import truncate
-from wirewatch.runtime.subscriptions import add_feed, normalise_feed_url
+
+if TYPE_CHECKING:
+    from wirewatch.core.models import Feed, FeedState
 
 app = typer.Typer(help="Manage the feeds Wirewatch polls.", no_args_is_help=True)
+
+# Narrow terminals keep the id (for `feeds rm`), the feed and its status.
+FEED_COLUMNS = (
+    Column("id", 16),
+    Column("feed", None),
+    Column("status", 12),
+    Column("problem", 40, drop_order=4),
+    Column("last ok", 10, drop_order=3),
+    Column("next poll", 10, drop_order=2),
+    Column("errors", 6, drop_order=1, justify="right"),
+)
 
 
 def feed_json(feed: Feed) -> dict[str, Any]:
@@ -51,6 +64,8 @@ def feeds_add(
     json_out: JsonOpt = False,
 ) -> None:
     """Subscribe to a feed."""
+    from wirewatch.runtime.subscriptions import add_feed
+
     with app_context(config, data_dir) as ctx:
         added = add_feed(ctx.feeds, ctx.settings, ctx.clock, url, title=title, full_text=full_text)
         feed = added.row.feed
@@ -70,6 +85,11 @@ def feeds_import(
     json_out: JsonOpt = False,
 ) -> None:
     """Subscribe to every feed of an OPML file (all or nothing: a bad file changes nothing)."""
+    from ingest.opml import parse_opml
+    from wirewatch.core.credentials import split_credentials
+    from wirewatch.core.errors import FeedError
+    from wirewatch.runtime.subscriptions import add_feed, normalise_feed_url
+
     with app_context(config, data_dir) as ctx:
         limits = ctx.settings.limits
         try:
@@ -130,6 +150,9 @@ def feeds_export(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Write the subscriptions as OPML (credentials redacted unless --include-secrets)."""
+    from ingest.opml import write_opml
+    from wirewatch.core.credentials import with_credentials
+
     with app_context(config, data_dir) as ctx:
         feeds = [r.feed for r in ctx.feeds.all()]
     exported = [
@@ -161,15 +184,19 @@ def feeds_export(
 
 @app.command("list")
 def feeds_list(
-    config: ConfigOpt = None, data_dir: DataDirOpt = None, json_out: JsonOpt = False
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    json_out: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """Feeds with their health: last status, last success, consecutive errors."""
+    from wirewatch.core.models import FeedStatus
+
     with app_context(config, data_dir) as ctx:
         rows = ctx.feeds.all()
     if json_out:
         print_json([{"feed": feed_json(r.feed), "state": _state_json(r.state)} for r in rows])
         return
-    table = Table("id", "feed", "status", "last success", "errors", "next poll", "problem")
     colours = {
         FeedStatus.OK: "green",
         FeedStatus.NOT_MODIFIED: "green",
@@ -177,23 +204,26 @@ def feeds_list(
         FeedStatus.DEAD: "red",
         FeedStatus.GONE: "red",
     }
+    cells = []
     for r in rows:
         s = r.state
         status = s.last_status
-        table.add_row(
-            r.feed.id,
-            r.feed.title or redact_url(r.feed.url),
-            f"[{colours.get(status, 'white')}]{status.value}[/]",
-            ago(s.last_success_at),
-            str(s.consecutive_errors),
-            "never"
-            if status is FeedStatus.GONE
-            else ago(s.next_poll_at)
-            if s.next_poll_at
-            else "now",
-            redact_text(s.last_error or s.bozo_reason or _dropped_note(s.items_dropped)),
+        cells.append(
+            (
+                r.feed.id,
+                r.feed.title or redact_url(r.feed.url),
+                Text(status.value, style=colours.get(status, "white")),
+                redact_text(s.last_error or s.bozo_reason or _dropped_note(s.items_dropped)),
+                ago(s.last_success_at),
+                "never"
+                if status is FeedStatus.GONE
+                else ago(s.next_poll_at)
+                if s.next_poll_at
+                else "now",
+                str(s.consecutive_errors),
+            )
         )
-    out.print(table)
+    print_table(FEED_COLUMNS, cells, wide=wide)
     out.print(f"{len(rows)} feeds")
 
 
@@ -211,6 +241,8 @@ def feeds_rm(
     json_out: JsonOpt = False,
 ) -> None:
     """Unsubscribe from a feed (its stored articles stay searchable)."""
+    from wirewatch.core.credentials import split_credentials
+
     with app_context(config, data_dir) as ctx:
         in_config = [split_credentials(f.url)[0] for f in ctx.settings.feeds]
         row = ctx.feeds.remove(feed)

@@ -1,4 +1,8 @@
-"""Read-only commands: search, stories, status, config show."""
+"""Read-only commands: search, stories, status, config show.
+
+Each command imports the query language, settings and storage it uses when it runs
+(see wirewatch/cli/app.py).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from sinks.sqlite.search_sql import compile_where
 from wirewatch.cli.common import (
     ConfigOpt,
     DataDirOpt,
@@ -20,14 +23,29 @@ from wirewatch.cli.common import (
     print_json,
     user_errors,
 )
-from wirewatch.core.models import FeedStatus
-from wirewatch.core.query import parse_query
+from wirewatch.cli.tables import Column, WideOpt, print_table
 from wirewatch.core.redact import redact_text, redact_url
-from wirewatch.core.settings import effective_view
-from wirewatch.runtime.embedded import STATUS_KEY
 
 SinceOpt = Annotated[str | None, typer.Option(help="From this time: ISO 8601 or 24h, 7d.")]
 UntilOpt = Annotated[str | None, typer.Option(help="Before this time: ISO 8601 or 24h, 7d.")]
+
+DATE = "%Y-%m-%d %H:%M"
+# Narrow terminals keep the date, the source and the title; wider ones add the rest.
+SEARCH_COLUMNS = (
+    Column("published", 16),
+    Column("source", 16),
+    Column("title", None),
+    Column("entities", 28, drop_order=3),
+    Column("topics", 24, drop_order=2),
+    Column("story", 10, drop_order=1),
+)
+STORY_COLUMNS = (
+    Column("articles", 8, justify="right"),
+    Column("first published", 16),
+    Column("title", None),
+    Column("sources", 24, drop_order=2),
+    Column("story", 10, drop_order=1),
+)
 
 
 def search(
@@ -44,8 +62,12 @@ def search(
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """Search stored articles with the query language (the same one alerts use)."""
+    from sinks.sqlite.search_sql import compile_where
+    from wirewatch.core.query import parse_query
+
     with user_errors():
         parsed = parse_query(query)
     start, end = parse_when(since, "--since"), parse_when(until, "--until")
@@ -54,18 +76,18 @@ def search(
     if json_out:
         print_json([_article_json(e) for e in results])
         return
-    table = Table("published", "source", "title", "entities", "topics", "story")
-    for e in results:
-        a = e.article
-        table.add_row(
-            a.published_at.strftime("%Y-%m-%d %H:%M"),
-            a.source,
-            a.title,
+    rows = [
+        (
+            e.article.published_at.strftime(DATE),
+            e.article.source,
+            e.article.title,
             ", ".join(en.name for en in sorted(e.entities, key=lambda x: -x.salience)[:4]),
             ", ".join(t.label for t in e.topics[:3]),
             e.story_id[:10],
         )
-    out.print(table)
+        for e in results
+    ]
+    print_table(SEARCH_COLUMNS, rows, wide=wide)
     out.print(f"{len(results)} articles")
 
 
@@ -96,6 +118,7 @@ def stories(
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """The largest stories of a period, with their sources."""
     start, end = parse_when(since, "--since"), parse_when(until, "--until")
@@ -104,22 +127,26 @@ def stories(
     if json_out:
         print_json([s.__dict__ for s in found])
         return
-    table = Table("articles", "story", "first published", "title", "sources")
-    for s in found:
-        table.add_row(
+    rows = [
+        (
             str(s.size),
-            s.story_id[:10],
-            s.first_published.strftime("%Y-%m-%d %H:%M"),
+            s.first_published.strftime(DATE),
             s.title,
             ", ".join(s.sources),
+            s.story_id[:10],
         )
-    out.print(table)
+        for s in found
+    ]
+    print_table(STORY_COLUMNS, rows, wide=wide)
 
 
 def status(
     config: ConfigOpt = None, data_dir: DataDirOpt = None, json_out: JsonOpt = False
 ) -> None:
     """Articles per stage, failing feeds, queue depths, alert deliveries."""
+    from wirewatch.core.models import FeedStatus
+    from wirewatch.runtime.embedded import STATUS_KEY
+
     with app_context(config, data_dir) as ctx:
         rows = ctx.feeds.all()
         failing = [
@@ -185,6 +212,8 @@ def config_show(
     config: ConfigOpt = None, data_dir: DataDirOpt = None, json_out: JsonOpt = False
 ) -> None:
     """The effective settings, where each came from, secrets redacted."""
+    from wirewatch.core.settings import effective_view
+
     loaded = load(config, data_dir)
     rows = effective_view(loaded)
     if json_out:

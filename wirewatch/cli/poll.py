@@ -1,14 +1,17 @@
-"""`wirewatch poll`: the distributed ingest role — poll feeds, publish to Kafka."""
+"""`wirewatch poll`: the distributed ingest role — poll feeds, publish to Kafka.
+
+Kafka (the `kafka` extra) is imported when the command runs, so the other commands
+work on a plain install (see wirewatch/cli/app.py).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import signal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ingest.publish import KafkaPublisher
 from wirewatch.cli.common import (
     ConfigOpt,
     DataDirOpt,
@@ -20,9 +23,9 @@ from wirewatch.cli.common import (
     setup_logging,
     user_errors,
 )
-from wirewatch.core.clock import SystemClock
-from wirewatch.runtime.build import build_fetcher, build_parser
-from wirewatch.runtime.poller import KafkaPoller, PollSummary
+
+if TYPE_CHECKING:
+    from wirewatch.runtime.poller import KafkaPoller, PollSummary
 
 
 def poll(
@@ -55,6 +58,11 @@ def poll(
     so no two poll the same feed. A feed's state advances only after Kafka acknowledged
     its articles.
     """
+    from ingest.publish import KafkaPublisher
+    from wirewatch.core.clock import SystemClock
+    from wirewatch.runtime.build import build_fetcher, build_parser
+    from wirewatch.runtime.poller import KafkaPoller
+
     extra = {
         k: v
         for k, v in {

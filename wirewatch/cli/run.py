@@ -1,13 +1,16 @@
-"""`wirewatch run`: the embedded pipeline, with progress and a summary."""
+"""`wirewatch run`: the embedded pipeline, with progress and a summary.
+
+The runtime (and with it the `nlp` extra) is imported when the command runs (see
+wirewatch/cli/app.py).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import signal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from wirewatch.cli.common import (
     EXIT_FAILED,
@@ -21,8 +24,9 @@ from wirewatch.cli.common import (
     setup_logging,
     user_errors,
 )
-from wirewatch.runtime.build import build_embedded
-from wirewatch.runtime.embedded import RunSummary
+
+if TYPE_CHECKING:
+    from wirewatch.runtime.embedded import RunSummary
 
 
 def run(
@@ -42,6 +46,16 @@ def run(
     Exits 0 when the pipeline ran, even if some feeds failed (they are named in the summary
     and in `wirewatch feeds list`); non-zero only when it could not run at all.
     """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from wirewatch.runtime.build import build_embedded
+
     with app_context(config, data_dir) as ctx:
         setup_logging(ctx.settings.log_level)
         if not ctx.feeds.all():
