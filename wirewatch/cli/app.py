@@ -6,6 +6,7 @@ import typer
 
 from wirewatch import __version__
 from wirewatch.cli import alerts, feeds, inspect, poll, run
+from wirewatch.cli.group import CheckedGroup
 
 app = typer.Typer(
     name="wirewatch",
@@ -16,6 +17,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=CheckedGroup,
 )
 app.add_typer(feeds.app, name="feeds")
 app.add_typer(alerts.app, name="alerts")

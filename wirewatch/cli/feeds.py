@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ingest.opml import parse_opml, write_opml
 from wirewatch.cli.common import (
@@ -137,7 +138,7 @@ def feeds_list(
         table.add_row(
             r.feed.id,
             r.feed.title or r.feed.url,
-            f"[{colours.get(status, 'white')}]{status.value}[/]",
+            Text(status.value, style=colours.get(status, "white")),
             ago(s.last_success_at),
             str(s.consecutive_errors),
             "never"

@@ -66,7 +66,7 @@ def test_unknown_key_in_file_names_it_and_suggests(home: Path) -> None:
 
 
 def test_unknown_env_key_is_an_error(home: Path) -> None:
-    with pytest.raises(ConfigError, match="did you mean 'allow_local_files'"):
+    with pytest.raises(ConfigError, match="did you mean WIREWATCH_ALLOW_LOCAL_FILES"):
         load_settings(None, env={"WIREWATCH_ALLOW_LOCAL_FILE": "1"}, cwd=home)
 
 
