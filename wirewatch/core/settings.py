@@ -373,12 +373,8 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = " ".join(str(getattr(e, "problem", None) or e).split())
         raise ConfigError(
-            f"config file {path}{where} is not valid YAML: {problem}",
-            hint="fix the YAML syntax there",
+            f"config file {path} {_yaml_problem(e, text)}", hint="fix the YAML syntax there"
         ) from e
     if data is None:  # an empty file (or only comments): all defaults
         return {}
@@ -388,6 +384,18 @@ def _read_config_file(path: Path) -> dict[str, Any]:
             hint="write one 'key: value' per line at the top, e.g. 'data_dir: data'",
         )
     return data
+
+
+def _yaml_problem(e: yaml.YAMLError, text: str) -> str:
+    """'line L, column C is not valid YAML: problem', in one line."""
+    if isinstance(e, yaml.reader.ReaderError):  # a character YAML does not allow at all
+        line = text.count("\n", 0, e.position) + 1
+        column = e.position - text.rfind("\n", 0, e.position)
+        return f"line {line}, column {column} is not valid YAML: {e.reason} (#x{e.character:04x})"
+    mark = getattr(e, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1} " if mark else ""
+    problem = " ".join(str(getattr(e, "problem", None) or e).split())
+    return f"{where}is not valid YAML: {problem}"
 
 
 def _env_values(env: Mapping[str, str]) -> dict[str, Any]:
