@@ -27,7 +27,7 @@ from wirewatch.core.query.ast import FIELDS, TEXT_FIELDS, And, Node, Not, Or, Ph
 from wirewatch.core.query.text import words
 
 MAX_QUERY_LENGTH = 4000
-MAX_DEPTH = 64
+MAX_DEPTH = 20
 MAX_PROXIMITY = 1000
 
 
