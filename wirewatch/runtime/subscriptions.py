@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from sinks.sqlite.alerts import AlertStore
 from sinks.sqlite.feeds import FeedRow, FeedStore
 from wirewatch.core.clock import Clock
-from wirewatch.core.errors import FeedError
+from wirewatch.core.errors import FeedError, WirewatchError
 from wirewatch.core.ids import feed_id_for_url, rule_id_for_name
-from wirewatch.core.models import AlertRule, Feed
+from wirewatch.core.models import MAX_RULE_NAME, AlertRule, Feed
 from wirewatch.core.query import parse_query
 from wirewatch.core.settings import Settings
 
@@ -28,11 +28,12 @@ def normalise_feed_url(raw: str, *, allow_local_files: bool, base_dir: Path | No
     url = raw.strip()
     if not url:
         raise FeedError("empty feed URL", hint="give an http(s):// URL")
-    parts = urlsplit(url)
+    parts = _split(url, "feed URL")
     scheme = parts.scheme.lower()
     if scheme in {"http", "https"}:
         if not parts.hostname:
             raise FeedError(f"feed URL {url!r} has no host", hint="write it as https://host/path")
+        _refuse_blanks(url, "feed URL")
         return url
     if (
         scheme == "file"
@@ -58,6 +59,27 @@ def normalise_feed_url(raw: str, *, allow_local_files: bool, base_dir: Path | No
         f"unsupported URL scheme {scheme!r} in {url!r}",
         hint="use http:// or https:// (or file:// with allow_local_files: true)",
     )
+
+
+def _split(url: str, what: str) -> SplitResult:
+    """urlsplit, refusing what it cannot split: a broken [IPv6] host, a port out of range."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for 'host:x' or 'host:99999'
+    except ValueError as e:
+        raise FeedError(
+            f"{what} {url!r} is malformed: {e}", hint="check its host and port"
+        ) from None
+    return parts
+
+
+def _refuse_blanks(url: str, what: str) -> None:
+    """Spaces and control characters are never part of an http(s) URL (a paste gone wrong)."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise FeedError(
+            f"{what} {url!r} contains spaces or control characters",
+            hint="remove them, or percent-encode a space as %20",
+        )
 
 
 @dataclass(frozen=True)
@@ -94,15 +116,21 @@ def add_feed(
 
 
 def make_rule(name: str, query: str, webhook: str | None, clock: Clock) -> AlertRule:
-    """Build a rule after checking its query parses (QueryError otherwise)."""
+    """Build a rule after checking its name and that its query parses (QueryError otherwise)."""
+    if not 1 <= len(name.strip()) <= MAX_RULE_NAME:
+        raise WirewatchError(
+            f"an alert name must have 1 to {MAX_RULE_NAME} characters, not {len(name.strip())}",
+            hint="name it in a few words, e.g. gaza-ceasefire",
+        )
     parse_query(query)
     if webhook is not None:
-        scheme = urlsplit(webhook).scheme.lower()
-        if scheme not in {"http", "https"} or not urlsplit(webhook).hostname:
+        parts = _split(webhook, "webhook URL")
+        if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
             raise FeedError(
                 f"webhook URL {webhook!r} is not an http(s) URL",
                 hint="give the full https:// address of the receiver",
             )
+        _refuse_blanks(webhook, "webhook URL")
     return AlertRule(
         id=rule_id_for_name(name),
         name=name.strip(),
