@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from wirewatch.core.errors import ConfigError
-from wirewatch.core.settings import effective_view, find_config_file, load_settings
+from wirewatch.core.settings import (
+    all_keys,
+    effective_view,
+    env_name,
+    find_config_file,
+    load_settings,
+)
 
 
 def write(path: Path, text: str) -> Path:
@@ -249,3 +256,30 @@ def test_poller_numbers_are_bounded(home: Path) -> None:
         )
     with pytest.raises(ConfigError, match="less than or equal to 1024"):
         load_settings(None, env={}, cwd=home, overrides={"kafka.poller_count": 10**20})
+
+
+def test_every_wirewatch_variable_the_tools_and_docs_mention_is_a_setting() -> None:
+    """WIREWATCH_* means settings only: a tool variable there breaks every command (issue 14)."""
+    repo = Path(__file__).resolve().parents[3]
+    places = [
+        repo / "README.md",
+        repo / "deploy",
+        repo / "scripts",
+        repo / ".ci",
+        repo / "bench",
+        repo / "docs",
+        repo / "examples",
+        repo / "tests" / "conftest.py",
+        repo / "tests" / "integration",
+        repo / "tests" / "e2e",
+    ]
+    files = [f for p in places for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file()]
+    valid = {env_name(k) for k in all_keys()} | {"WIREWATCH_CONFIG"}
+    found = {
+        (name, str(f.relative_to(repo)))
+        for f in files
+        if "build" not in f.parts
+        for name in re.findall(r"\bWIREWATCH_[A-Z][A-Z0-9_]*", f.read_text(errors="replace"))
+    }
+    assert len(found) > 5, "the scan found nothing: check the paths"
+    assert {(n, f) for n, f in found if n not in valid} == set()
