@@ -271,10 +271,11 @@ def test_every_wirewatch_variable_the_tools_and_docs_mention_is_a_setting() -> N
         repo / "examples",
         repo / "tests" / "conftest.py",
         repo / "tests" / "integration",
-        repo / "tests" / "e2e",
+        repo / "tests" / "e2e" / "conftest.py",
     ]
     files = [f for p in places for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file()]
-    valid = {env_name(k) for k in all_keys()} | {"WIREWATCH_CONFIG"}
+    keys = all_keys()
+    valid = {env_name(k) for k in keys} | {env_name(k) + "__" for k in keys} | {"WIREWATCH_CONFIG"}
     found = {
         (name, str(f.relative_to(repo)))
         for f in files
