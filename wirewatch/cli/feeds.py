@@ -110,7 +110,12 @@ def feeds_export(
     if output is None:
         typer.echo(data.decode("utf-8"), nl=False)
     else:
-        output.write_bytes(data)
+        try:
+            output.write_bytes(data)
+        except OSError as e:
+            raise fail(
+                f"cannot write {output}: {e.strerror}", "name a file in a folder you may write to"
+            ) from None
         out.print(f"wrote {output}")
 
 

@@ -99,6 +99,14 @@ def test_the_dev_tools_variables_leave_every_command_working(wirewatch: InProces
     assert r.exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("where", "says"),
+    [("no-such-folder/x.opml", "No such file or directory"), (".", "Is a directory")],
+)
+def test_an_export_that_cannot_be_written(wirewatch: InProcessCli, where: str, says: str) -> None:
+    refused(wirewatch("feeds", "export", "-o", where), "cannot write", says)
+
+
 # --- numbers and dates -----------------------------------------------------------------------
 
 
