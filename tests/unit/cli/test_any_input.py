@@ -84,7 +84,7 @@ commands = st.one_of(
 @settings(
     max_examples=150,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 @given(args=commands)
 def test_any_arguments_give_a_result_or_one_clear_error(
@@ -96,7 +96,7 @@ def test_any_arguments_give_a_result_or_one_clear_error(
 @settings(
     max_examples=60,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 @given(
     content=st.one_of(
