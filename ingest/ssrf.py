@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlsplit
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+from wirewatch.core.allowlist import AllowEntry, IPAddress, parse_allow_entry
 
 _METADATA_HOSTS = frozenset(
     {
@@ -80,48 +80,18 @@ def blocked_reason(ip: IPAddress) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Allow:
-    host: str | None = None
-    network: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None
-    port: int | None = None
-
-    def covers(self, host: str, ip: IPAddress | None, port: int) -> bool:
-        if self.port is not None and self.port != port:
-            return False
-        if self.host is not None:
-            return host.lower() == self.host
-        return ip is not None and self.network is not None and ip in self.network
-
-
-def _parse_allow(entry: str) -> _Allow:
-    text = entry.strip().lower()
-    port: int | None = None
-    if text.startswith("["):  # [v6]:port
-        addr, _, rest = text[1:].partition("]")
-        port = int(rest[1:]) if rest.startswith(":") else None
-        text = addr
-    elif text.count(":") == 1:
-        text, _, p = text.partition(":")
-        port = int(p)
-    try:
-        return _Allow(network=ipaddress.ip_network(text, strict=False), port=port)
-    except ValueError:
-        return _Allow(host=text.rstrip("."), port=port)
-
-
 class BlockedAddress(Exception):
     """A hop's address is not allowed; the message says which and how to allow it."""
 
 
 @dataclass
 class AddressPolicy:
-    allow: Sequence[_Allow] = field(default_factory=tuple)
+    allow: Sequence[AllowEntry] = field(default_factory=tuple)
 
     @classmethod
     def from_allow_list(cls, entries: Sequence[str]) -> AddressPolicy:
         try:
-            return cls(tuple(_parse_allow(e) for e in entries))
+            return cls(tuple(parse_allow_entry(e) for e in entries))
         except ValueError as e:
             raise ValueError(f"bad fetch.allow_private entry: {e}") from None
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-CORPORA = Path(os.environ.get("WIREWATCH_CORPORA", REPO.parent / "shared" / "corpora"))
+CORPORA = Path(os.environ.get("WWDEV_CORPORA", REPO.parent / "shared" / "corpora"))
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -27,5 +27,5 @@ def require(condition: bool, reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def corpora() -> Path:
-    require(CORPORA.is_dir(), f"test corpora not found at {CORPORA} (set WIREWATCH_CORPORA)")
+    require(CORPORA.is_dir(), f"test corpora not found at {CORPORA} (set WWDEV_CORPORA)")
     return CORPORA

@@ -48,12 +48,12 @@ class Kafka:
 
 @pytest.fixture(scope="session")
 def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kafka]:
-    port = int(os.environ.get("WIREWATCH_TEST_KAFKA_PORT", "19392"))
+    port = int(os.environ.get("WWDEV_TEST_KAFKA_PORT", "19392"))
     env = {
         **os.environ,
-        "WIREWATCH_KAFKA_PORT": str(port),
-        "WIREWATCH_KAFKA_CONTROLLER_PORT": str(port + 1),
-        "WIREWATCH_SERVICES_DIR": str(tmp_path_factory.mktemp("services")),
+        "WWDEV_KAFKA_PORT": str(port),
+        "WWDEV_KAFKA_CONTROLLER_PORT": str(port + 1),
+        "WWDEV_SERVICES_DIR": str(tmp_path_factory.mktemp("services")),
     }
     k = Kafka(f"127.0.0.1:{port}", port, env)
     r = k.services("up")

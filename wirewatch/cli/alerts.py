@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from wirewatch.cli.common import ConfigOpt, DataDirOpt, JsonOpt, app_context, out, print_json
+from wirewatch.cli.common import (
+    MAX_ROWS,
+    ConfigOpt,
+    DataDirOpt,
+    JsonOpt,
+    app_context,
+    out,
+    print_json,
+)
 from wirewatch.cli.tables import Column, WideOpt, print_table
 from wirewatch.core.redact import redact_text, redact_url
 
@@ -99,7 +107,9 @@ def alerts_hits(
     rule: Annotated[
         str | None, typer.Option("--rule", help="Only this alert (name or id).")
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+    limit: Annotated[
+        int, typer.Option(min=1, max=MAX_ROWS, help="At most this many, newest first.")
+    ] = 50,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,

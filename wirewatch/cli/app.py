@@ -7,32 +7,13 @@ command imports its adapters (SQLite, Kafka, spaCy…) when it runs, so `--help`
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
-from typer.core import TyperGroup
 
 from wirewatch import __version__
 from wirewatch.cli import alerts, feeds, inspect, poll, run
-from wirewatch.cli.common import fail
-from wirewatch.cli.extras import extra_for, missing_extra_message
-
-
-class _Wirewatch(TyperGroup):
-    """The root group: a command whose optional package is missing gets one line, exit 2."""
-
-    def invoke(self, ctx: Any) -> Any:  # click's Context (typer's own copy since typer 0.2x)
-        try:
-            return super().invoke(ctx)
-        except ModuleNotFoundError as e:
-            if e.name is None or (extra := extra_for(e.name)) is None:
-                raise
-            command = f"wirewatch {ctx.invoked_subcommand}"
-            raise fail(missing_extra_message(command, e.name, extra)) from None
-
+from wirewatch.cli.group import CheckedGroup
 
 app = typer.Typer(
-    cls=_Wirewatch,
     name="wirewatch",
     help="Watch news feeds, enrich and index every article, fire keyword alerts.\n\n"
     "Every command takes --config (else $WIREWATCH_CONFIG, ./wirewatch.yaml, the user "
@@ -41,6 +22,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=CheckedGroup,
 )
 app.add_typer(feeds.app, name="feeds")
 app.add_typer(alerts.app, name="alerts")

@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     from wirewatch.core.settings import LoadedSettings
     from wirewatch.runtime.context import AppContext
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# markup off: titles, names and queries are untrusted text, and a '[/x]' in one would
+# raise MarkupError; the few styled lines opt in with markup=True and escape() their data.
+out = Console(soft_wrap=True, markup=False)
+err = Console(stderr=True, soft_wrap=True, markup=False)
 
 ConfigOpt = Annotated[
     Path | None,
@@ -50,17 +52,33 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+MAX_ROWS = 1_000_000
+"""Bound of --limit and the like: above any real use, far below SQLite's 64-bit integers."""
 
 
 def fail(message: str, hint: str | None = None, code: int = EXIT_USAGE) -> typer.Exit:
-    """Print one error line (and a hint), URLs in them redacted; the exit to raise.
-
-    Brackets in the text, as in `'.[kafka]'`, are text, not rich markup.
+    """Print one `error:` line (and an optional `hint:` line), URLs in them redacted; the
+    caller raises the Exit. Brackets in the text, as in `'.[kafka]'`, are text, not markup.
     """
-    err.print(f"[bold red]error:[/] {escape(redact_text(message))}", highlight=False, markup=True)
+    err.print(
+        f"[bold red]error:[/] {escape(one_line(redact_text(message)))}",
+        highlight=False,
+        markup=True,
+    )
     if hint:
-        err.print(f"[yellow]hint:[/] {escape(redact_text(hint))}", highlight=False)
+        err.print(
+            f"[yellow]hint:[/] {escape(one_line(redact_text(hint)))}", highlight=False, markup=True
+        )
     return typer.Exit(code)
+
+
+def one_line(text: str) -> str:
+    """`text` with newlines, control characters and lone surrogates shown as escapes.
+
+    Messages quote user input; a newline in it must not break the one-line error,
+    and a surrogate (an undecodable byte) would make printing itself fail.
+    """
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 @contextmanager
@@ -100,6 +118,11 @@ def app_context(
         ctx.close()
 
 
+def print_problem(label: str, detail: str) -> None:
+    """'  LABEL detail' with the label in red; the detail is untrusted text, never markup."""
+    out.print(f"  [red]{escape(label)}[/] {escape(one_line(detail))}", markup=True, highlight=False)
+
+
 def setup_logging(level: str) -> None:
     """Our logs at the configured level, URLs redacted; chatty client libraries at WARNING."""
     handler = logging.StreamHandler()
@@ -135,16 +158,21 @@ def parse_when(text: str | None, option: str) -> datetime | None:
         return None
     t = text.strip()
     units = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
-    if t[:-1].isdigit() and t[-1:].lower() in units:
-        return datetime.now(UTC) - timedelta(seconds=int(t[:-1]) * units[t[-1].lower()])
     try:
+        if t[:-1].isdecimal() and t[-1:].lower() in units:
+            return datetime.now(UTC) - timedelta(seconds=int(t[:-1]) * units[t[-1].lower()])
         dt = datetime.fromisoformat(t.replace("Z", "+00:00"))
+        return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        raise fail(
+            f"{option} {text!r} is out of range: dates run from year 1 to 9999 (UTC)",
+            "use a shorter span or a nearer date",
+        ) from None
     except ValueError:
         raise fail(
             f"{option} {text!r} is not a date",
             "use ISO 8601 (2026-11-25, 2026-11-25T08:00Z) or a span like 24h, 7d",
         ) from None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def ago(dt: datetime | None) -> str:

@@ -167,10 +167,15 @@ def feeds_export(
     if output is None:
         typer.echo(data.decode("utf-8"), nl=False)
     else:
-        if include_secrets:  # owner-only before any password is written into it
-            output.touch(mode=0o600)
-            output.chmod(0o600)
-        output.write_bytes(data)
+        try:
+            if include_secrets:  # owner-only before any password is written into it
+                output.touch(mode=0o600)
+                output.chmod(0o600)
+            output.write_bytes(data)
+        except OSError as e:
+            raise fail(
+                f"cannot write {output}: {e.strerror}", "name a file in a folder you may write to"
+            ) from None
         out.print(f"wrote {output}")
     hidden = sum(1 for f, e in zip(feeds, exported, strict=True) if f.auth or f.url != e.url)
     if hidden and not include_secrets:

@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from wirewatch.cli.common import (
+    MAX_ROWS,
     ConfigOpt,
     DataDirOpt,
     JsonOpt,
@@ -21,6 +22,7 @@ from wirewatch.cli.common import (
     out,
     parse_when,
     print_json,
+    print_problem,
     user_errors,
 )
 from wirewatch.cli.tables import Column, WideOpt, print_table
@@ -58,7 +60,9 @@ def search(
     ],
     since: SinceOpt = None,
     until: UntilOpt = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 20,
+    limit: Annotated[
+        int, typer.Option(min=1, max=MAX_ROWS, help="At most this many, newest first.")
+    ] = 20,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
@@ -113,8 +117,10 @@ def _article_json(e: Any) -> dict[str, Any]:
 def stories(
     since: SinceOpt = "24h",
     until: UntilOpt = None,
-    limit: Annotated[int, typer.Option(min=1, help="How many stories.")] = 10,
-    min_size: Annotated[int, typer.Option(min=1, help="Only stories with this many articles.")] = 1,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_ROWS, help="How many stories.")] = 10,
+    min_size: Annotated[
+        int, typer.Option(min=1, max=MAX_ROWS, help="Only stories with this many articles.")
+    ] = 1,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
@@ -205,7 +211,7 @@ def status(
             f"{runtime.get('queue_capacity')} enriched {q.get('enriched', 0)}"
         )
     for f in report["failing_feeds"]:
-        out.print(f"  [red]{f['status']}[/] {f['url']}: {f['error']}")
+        print_problem(f["status"], f"{f['url']}: {f['error']}")
 
 
 def config_show(

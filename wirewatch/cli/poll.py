@@ -20,6 +20,7 @@ from wirewatch.cli.common import (
     load,
     out,
     print_json,
+    print_problem,
     setup_logging,
     user_errors,
 )
@@ -100,7 +101,7 @@ def poll(
             f" · {len(summary.feeds_failed)} feeds failed"
         )
         for f in summary.feeds_failed:
-            out.print(f"  [red]failed[/] {f['url']}: {f['error']}", highlight=False)
+            print_problem("failed", f"{f['url']}: {f['error']}")
 
 
 async def _run(poller: KafkaPoller, once: bool) -> PollSummary:

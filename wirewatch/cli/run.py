@@ -21,6 +21,7 @@ from wirewatch.cli.common import (
     err,
     out,
     print_json,
+    print_problem,
     setup_logging,
     user_errors,
 )
@@ -143,4 +144,4 @@ def _print_summary(s: RunSummary) -> None:
         + f" · {s.seconds:.1f}s"
     )
     for f in s.feeds_failed:
-        out.print(f"  [red]failed[/] {f['url']}: {f['error']}", highlight=False)
+        print_problem("failed", f"{f['url']}: {f['error']}")

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 SCHEMA_VERSION = 1
+MAX_RULE_NAME = 200
 
 
 def _require_utc(value: datetime) -> datetime:
@@ -256,7 +257,7 @@ class EnrichedArticle(WireModel):
 
 class AlertRule(WireModel):
     id: str
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=MAX_RULE_NAME)
     query: str = Field(min_length=1)
     webhook_url: str | None = None
     enabled: bool = True

@@ -30,12 +30,14 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
 
+from wirewatch.core.allowlist import parse_allow_entry
 from wirewatch.core.errors import ConfigError
 from wirewatch.core.redact import redact_text
 
@@ -43,6 +45,7 @@ ENV_PREFIX = "WIREWATCH_"
 CONFIG_ENV = "WIREWATCH_CONFIG"
 CONFIG_FILENAME = "wirewatch.yaml"
 PROJECT_URL = "https://github.com/wirewatch/wirewatch"
+MAX_POLLERS = 1024
 
 
 class _Section(BaseModel):
@@ -67,6 +70,14 @@ class FetchSettings(_Section):
             "(e.g. '127.0.0.1:8080', '10.0.0.0/8'); empty refuses private/loopback/metadata"
         ),
     )
+
+    @field_validator("allow_private")
+    @classmethod
+    def _entries_parse(cls, entries: list[str]) -> list[str]:
+        """Refuse a malformed entry when the settings load, not when `run` starts fetching."""
+        for entry in entries:
+            parse_allow_entry(entry)
+        return entries
 
 
 class ScheduleSettings(_Section):
@@ -117,7 +128,19 @@ class KafkaSettings(_Section):
     topic_alerts: str = "alerts"
     client_id: str = "wirewatch"
     poller_index: int = Field(0, ge=0, description="this poller's share of the feeds, 0-based")
-    poller_count: int = Field(1, ge=1, description="pollers splitting the feed list")
+    poller_count: int = Field(
+        1, ge=1, le=MAX_POLLERS, description="pollers splitting the feed list"
+    )
+
+    @model_validator(mode="after")
+    def _index_below_count(self) -> KafkaSettings:
+        """A poller numbered past the count would own no feed and poll nothing, silently."""
+        if self.poller_index >= self.poller_count:
+            raise ValueError(
+                f"kafka.poller_index {self.poller_index} must be below kafka.poller_count "
+                f"{self.poller_count} (pollers are numbered from 0)"
+            )
+        return self
 
 
 class SearchSettings(_Section):
@@ -185,8 +208,13 @@ class RuleEntry(_Section):
     webhook: str | None = None
 
 
-class _YamlFileSource(PydanticBaseSettingsSource):
-    """The config file's values (already read and checked by `load_settings`)."""
+class _CheckedSource(PydanticBaseSettingsSource):
+    """Values `load_settings` already read and checked (the environment's, the file's).
+
+    pydantic-settings' own environment source would read `os.environ` again and
+    raise its own SettingsError (a traceback) on a group given a scalar, such as
+    `WIREWATCH_FETCH=x`; fed from here, every value meets pydantic's validation.
+    """
 
     def __init__(self, settings_cls: type[BaseSettings], data: Mapping[str, Any]) -> None:
         super().__init__(settings_cls)
@@ -199,18 +227,16 @@ class _YamlFileSource(PydanticBaseSettingsSource):
         return dict(self._data)
 
 
-_file_data: ContextVar[Mapping[str, Any] | None] = ContextVar("wirewatch_file_data", default=None)
+_ERRORS_SHOWN = 3
+_layers: ContextVar[tuple[Mapping[str, Any], Mapping[str, Any]]] = ContextVar(
+    "wirewatch_settings_layers", default=({}, {})
+)
 
 
 class Settings(BaseSettings):
     """All of Wirewatch's settings. Sections nest: `fetch.max_body_bytes`."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX,
-        env_nested_delimiter="__",
-        extra="forbid",
-        validate_assignment=True,
-    )
+    model_config = SettingsConfigDict(extra="forbid", validate_assignment=True)
 
     data_dir: Path = Field(
         Path("data"),
@@ -244,7 +270,12 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _YamlFileSource(settings_cls, _file_data.get() or {}))
+        env_data, file_data = _layers.get()
+        return (
+            init_settings,
+            _CheckedSource(settings_cls, env_data),
+            _CheckedSource(settings_cls, file_data),
+        )
 
 
 @dataclass
@@ -256,11 +287,16 @@ class LoadedSettings:
     sources: dict[str, str] = field(default_factory=dict)
 
     def source_of(self, key: str) -> str:
-        while key:
-            if key in self.sources:
-                return self.sources[key]
-            key = key.rpartition(".")[0]
-        return "default"
+        return _source_of(self.sources, key)[1]
+
+
+def _source_of(sources: Mapping[str, str], key: str) -> tuple[str, str]:
+    """(the key that was set, where it was set) for `key` or the nearest group above it."""
+    while key:
+        if key in sources:
+            return key, sources[key]
+        key = key.rpartition(".")[0]
+    return "", "default"
 
 
 # --- discovery ------------------------------------------------------------------------
@@ -278,17 +314,33 @@ def find_config_file(
     for named, origin in ((explicit, "--config"), (env.get(CONFIG_ENV), f"${CONFIG_ENV}")):
         if named:
             path = (cwd / Path(named).expanduser()).resolve()
-            if not path.is_file():
-                raise ConfigError(
-                    f"config file {path} (from {origin}) does not exist",
-                    hint="fix the path, or drop it to use ./wirewatch.yaml",
-                )
+            _check_is_file(path, origin)
             return path
     local = cwd / CONFIG_FILENAME
     if local.is_file():
         return local.resolve()
     user = Path(user_config_dir("wirewatch")) / CONFIG_FILENAME
     return user if user.is_file() else None
+
+
+def _check_is_file(path: Path, origin: str) -> None:
+    """Say what is wrong with a named config path: missing, a directory, not a file."""
+    if path.is_file():
+        return
+    if path.is_dir():
+        raise ConfigError(
+            f"config file {path} (from {origin}) is a directory, not a file",
+            hint=f"name the YAML file itself, e.g. {path / CONFIG_FILENAME}",
+        )
+    if path.exists():
+        raise ConfigError(
+            f"config file {path} (from {origin}) is not a regular file",
+            hint="name a YAML file",
+        )
+    raise ConfigError(
+        f"config file {path} (from {origin}) does not exist",
+        hint="fix the path, or drop it to use ./wirewatch.yaml",
+    )
 
 
 # --- key checking -----------------------------------------------------------------------
@@ -313,68 +365,133 @@ def all_keys(model: type[BaseModel] = Settings, prefix: str = "") -> list[str]:
     return keys
 
 
-def _unknown_key(key: str, origin: str) -> ConfigError:
-    close = difflib.get_close_matches(key, all_keys(), n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'?" if close else "see `wirewatch config show` for valid keys"
+def env_name(key: str) -> str:
+    """The variable that sets a dotted key: fetch.deadline -> WIREWATCH_FETCH__DEADLINE."""
+    return ENV_PREFIX + key.upper().replace(".", "__")
+
+
+def _unknown_key(key: str, origin: str, *, from_env: bool = False) -> ConfigError:
+    keys, cutoff = all_keys(), 0.6
+    if from_env:  # a variable sets one value: suggest values, not groups, and only near ones
+        keys, cutoff = [k for k in keys if not any(o.startswith(k + ".") for o in keys)], 0.8
+    close = difflib.get_close_matches(key, keys, n=1, cutoff=cutoff)
+    if close:
+        hint = f"did you mean {env_name(close[0]) if from_env else repr(close[0])}?"
+    elif from_env:
+        hint = "WIREWATCH_* variables are settings only (dev tools read WWDEV_*): unset it"
+    else:
+        hint = "see `wirewatch config show` for valid keys"
     return ConfigError(f"unknown setting '{key}' in {origin}", hint=hint)
 
 
 def _check_keys(
-    data: Mapping[str, Any], origin: str, model: type[BaseModel] = Settings, prefix: str = ""
+    data: Mapping[str, Any],
+    origin: str,
+    model: type[BaseModel] = Settings,
+    prefix: str = "",
+    *,
+    from_env: bool = False,
 ) -> None:
     sections = _section_models(model)
     for key, value in data.items():
         dotted = f"{prefix}{key}"
         if key not in sections:
-            raise _unknown_key(dotted, origin)
+            raise _unknown_key(dotted, origin, from_env=from_env)
         sub = sections[key]
         if sub is not None and isinstance(value, Mapping):
-            _check_keys(value, origin, sub, dotted + ".")
+            _check_keys(value, origin, sub, dotted + ".", from_env=from_env)
 
 
 def _read_config_file(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as e:
-        raise ConfigError(f"cannot read config file {path}: {e.strerror}") from e
+        raise ConfigError(
+            f"cannot read config file {path}: {e.strerror}",
+            hint="check that the file exists and that you may read it (permissions)",
+        ) from e
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(
+            f"config file {path} is not UTF-8 text (byte {e.start + 1} is 0x{raw[e.start]:02x})",
+            hint="save it as UTF-8",
+        ) from e
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or str(e)
         raise ConfigError(
-            f"config file {path}{where} is not valid YAML: {problem}",
-            hint="fix the YAML syntax there",
+            f"config file {path} {_yaml_problem(e, text)}", hint="fix the YAML syntax there"
         ) from e
-    if data is None:
+    if data is None:  # an empty file (or only comments): all defaults
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"config file {path} must hold a mapping of settings at the top")
+        raise ConfigError(
+            f"config file {path} holds a {type(data).__name__}, not a mapping of settings",
+            hint="write one 'key: value' per line at the top, e.g. 'data_dir: data'",
+        )
     return data
+
+
+def _yaml_problem(e: yaml.YAMLError, text: str) -> str:
+    """'line L, column C is not valid YAML: problem', in one line."""
+    if isinstance(e, yaml.reader.ReaderError):  # a character YAML does not allow at all
+        line = text.count("\n", 0, e.position) + 1
+        column = e.position - text.rfind("\n", 0, e.position)
+        return f"line {line}, column {column} is not valid YAML: {e.reason} (#x{e.character:04x})"
+    mark = getattr(e, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1} " if mark else ""
+    problem = " ".join(str(getattr(e, "problem", None) or e).split())
+    return f"{where}is not valid YAML: {problem}"
 
 
 def _env_values(env: Mapping[str, str]) -> dict[str, Any]:
     """WIREWATCH_FETCH__MAX_BODY_BYTES=1 -> {'fetch': {'max_body_bytes': '1'}}."""
     out: dict[str, Any] = {}
-    for name, raw in env.items():
+    for name, raw in sorted(env.items()):
         if not name.upper().startswith(ENV_PREFIX) or name.upper() == CONFIG_ENV:
             continue
-        path = name[len(ENV_PREFIX) :].lower().split("__")
-        value: Any = raw
-        if raw.strip().startswith(("[", "{")):
-            try:
-                value = json.loads(raw)
-            except json.JSONDecodeError as e:
-                raise ConfigError(
-                    f"environment variable {name} looks like JSON but is not: {e.msg}"
-                ) from e
+        *parents, leaf = name[len(ENV_PREFIX) :].lower().split("__")
+        origin = f"environment variable {name}"
+        value = _env_value(name, raw)
+        _check_keys(_nest([*parents, leaf], value), origin, from_env=True)
         node = out
-        for part in path[:-1]:
+        for part in parents:
             node = node.setdefault(part, {})
-        node[path[-1]] = value
-    _check_keys(out, "the environment (WIREWATCH_* variables)")
+            if not isinstance(node, dict):
+                raise ConfigError(
+                    f"{origin} sets a key inside '{part}', which another variable sets whole",
+                    hint="unset one of the two",
+                )
+        node[leaf] = value
     return out
+
+
+def _nest(path: list[str], value: Any) -> dict[str, Any]:
+    """['fetch', 'deadline'], 5 -> {'fetch': {'deadline': 5}}."""
+    node: Any = value
+    for part in reversed(path):
+        node = {part: node}
+    return dict(node)
+
+
+def _env_value(name: str, raw: str) -> Any:
+    """A variable's value: JSON when it looks like a list or an object, else the text."""
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigError(
+            f"environment variable {name} is not valid UTF-8", hint="set it again as UTF-8"
+        ) from None
+    if not raw.strip().startswith(("[", "{")):
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as e:
+        raise ConfigError(
+            f"environment variable {name} looks like JSON but is not: {e.msg}",
+            hint='quote it as JSON, e.g. \'["a", "b"]\'',
+        ) from e
 
 
 def _unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
@@ -418,22 +535,6 @@ def load_settings(
     flag_data = _unflatten(overrides or {})
     _check_keys(flag_data, "the command-line flags")
 
-    token = _file_data.set(file_data)
-    try:
-        # pydantic-settings reads the environment itself; hand it exactly the env we checked.
-        saved = dict(os.environ)
-        os.environ.clear()
-        os.environ.update(env)
-        try:
-            settings = Settings(**flag_data)
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
-    except ValidationError as e:
-        raise ConfigError(_describe(e, config_file), hint="correct the value and retry") from e
-    finally:
-        _file_data.reset(token)
-
     sources: dict[str, str] = {}
     for origin, data in (
         (f"file {config_file}", file_data),
@@ -442,17 +543,39 @@ def load_settings(
     ):
         for key in _leaves(data):
             sources[key] = origin
+
+    token = _layers.set((env_data, file_data))
+    try:
+        settings = Settings(**flag_data)
+    except ValidationError as e:
+        raise ConfigError(_describe(e, sources), hint="correct the value and retry") from e
+    finally:
+        _layers.reset(token)
     _resolve_paths(settings, config_file, sources, cwd)
     return LoadedSettings(settings=settings, config_file=config_file, sources=sources)
 
 
-def _describe(err: ValidationError, config_file: Path | None) -> str:
+def _describe(err: ValidationError, sources: Mapping[str, str]) -> str:
+    """One line naming each bad setting, where it was set, and what is wrong with it."""
     parts = []
-    for e in err.errors():
+    for e in err.errors()[:_ERRORS_SHOWN]:
         key = ".".join(str(p) for p in e["loc"])
-        parts.append(f"setting '{key}': {e['msg']}")
-    origin = f" (config {config_file})" if config_file else ""
-    return "; ".join(parts) + origin
+        set_key, origin = _source_of(sources, key)
+        where = {"env": f" (from {env_name(set_key)})", "flag": " (from the command line)"}.get(
+            origin, f" (in {origin})" if origin.startswith("file") else ""
+        )
+        parts.append(f"setting '{key}'{where}: {_reason(e, key)}")
+    more = err.error_count() - _ERRORS_SHOWN
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def _reason(error: ErrorDetails, key: str) -> str:
+    """pydantic's message, said in terms of settings where it speaks of types."""
+    if error["type"] == "value_error":  # our validators' own words, without 'Value error, '
+        return str(error.get("ctx", {}).get("error", error["msg"]))
+    if error["type"] == "model_type" and key in all_keys():
+        return f"'{key}' is a group of settings, not one value; set its keys ({key}.…) instead"
+    return error["msg"]
 
 
 def _resolve_paths(

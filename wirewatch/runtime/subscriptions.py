@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import SecretStr
 
@@ -17,9 +17,9 @@ from sinks.sqlite.alerts import AlertStore
 from sinks.sqlite.feeds import FeedRow, FeedStore
 from wirewatch.core.clock import Clock
 from wirewatch.core.credentials import split_credentials
-from wirewatch.core.errors import FeedError
+from wirewatch.core.errors import FeedError, WirewatchError
 from wirewatch.core.ids import feed_id_for_url, rule_id_for_name
-from wirewatch.core.models import AlertRule, Feed, FeedAuth
+from wirewatch.core.models import MAX_RULE_NAME, AlertRule, Feed, FeedAuth
 from wirewatch.core.query import parse_query
 from wirewatch.core.redact import redact_url
 from wirewatch.core.settings import FeedEntry, LimitsSettings, Settings
@@ -45,11 +45,12 @@ def normalise_feed_url(
             f"over limits.url_chars ({max_chars:,})",
             hint="check the URL (a pasted page or file?), or raise limits.url_chars",
         )
-    parts = urlsplit(url)
+    parts = _split(url, "feed URL")
     scheme = parts.scheme.lower()
     if scheme in {"http", "https"}:
         if not parts.hostname:
             raise FeedError(f"feed URL {url!r} has no host", hint="write it as https://host/path")
+        _refuse_blanks(url, "feed URL")
         return url
     if (
         scheme == "file"
@@ -75,6 +76,27 @@ def normalise_feed_url(
         f"unsupported URL scheme {scheme!r} in {url!r}",
         hint="use http:// or https:// (or file:// with allow_local_files: true)",
     )
+
+
+def _split(url: str, what: str) -> SplitResult:
+    """urlsplit, refusing what it cannot split: a broken [IPv6] host, a port out of range."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for 'host:x' or 'host:99999'
+    except ValueError as e:
+        raise FeedError(
+            f"{what} {url!r} is malformed: {e}", hint="check its host and port"
+        ) from None
+    return parts
+
+
+def _refuse_blanks(url: str, what: str) -> None:
+    """Spaces and control characters are never part of an http(s) URL (a paste gone wrong)."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise FeedError(
+            f"{what} {url!r} contains spaces or control characters",
+            hint="remove them, or percent-encode a space as %20",
+        )
 
 
 @dataclass(frozen=True)
@@ -138,15 +160,21 @@ def entry_auth(entry: FeedEntry) -> FeedAuth | None:
 
 
 def make_rule(name: str, query: str, webhook: str | None, clock: Clock) -> AlertRule:
-    """Build a rule after checking its query parses (QueryError otherwise)."""
+    """Build a rule after checking its name and that its query parses (QueryError otherwise)."""
+    if not 1 <= len(name.strip()) <= MAX_RULE_NAME:
+        raise WirewatchError(
+            f"an alert name must have 1 to {MAX_RULE_NAME} characters, not {len(name.strip())}",
+            hint="name it in a few words, e.g. gaza-ceasefire",
+        )
     parse_query(query)
     if webhook is not None:
-        scheme = urlsplit(webhook).scheme.lower()
-        if scheme not in {"http", "https"} or not urlsplit(webhook).hostname:
+        parts = _split(webhook, "webhook URL")
+        if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
             raise FeedError(
                 f"webhook URL {webhook!r} is not an http(s) URL",
                 hint="give the full https:// address of the receiver",
             )
+        _refuse_blanks(webhook, "webhook URL")
     return AlertRule(
         id=rule_id_for_name(name),
         name=name.strip(),

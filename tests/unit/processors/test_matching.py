@@ -19,6 +19,7 @@ from wirewatch.core.models import (
     TopicTag,
 )
 from wirewatch.core.query import parse_query
+from wirewatch.core.query.parser import MAX_DEPTH
 
 T = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -235,3 +236,27 @@ def test_rules_add_and_remove() -> None:
     assert m.match(ARTICLES[0]) == ["gaza"]
     m.remove("gaza")
     assert m.match(ARTICLES[0]) == [] and len(m) == 1
+
+
+DEEPEST = [  # as deep as the parser allows (MAX_DEPTH levels of parentheses and NOTs)
+    "gaza " + "NOT " * MAX_DEPTH + "israel",
+    "(" * MAX_DEPTH + "gaza" + ")" * MAX_DEPTH,
+    "(cairo OR " * (MAX_DEPTH - 2) + "(gaza -hamas)" + ")" * (MAX_DEPTH - 2),
+    "(cairo OR person:" * MAX_DEPTH + "gallant" + ")" * MAX_DEPTH,
+    "".join("(x OR " if i % 2 else "(talks " for i in range(MAX_DEPTH)) + "cairo" + ")" * MAX_DEPTH,
+    "talks " + "(NOT " * (MAX_DEPTH // 2) + "cairo" + ")" * (MAX_DEPTH // 2),
+]
+
+
+@pytest.mark.parametrize(
+    "query", DEEPEST, ids=["not-chain", "parens", "or-nest", "field-nest", "and-or", "not-parens"]
+)
+def test_the_deepest_queries_run_in_search_and_the_matcher_alike(
+    store: ArticleStore, query: str
+) -> None:
+    """The parser's depth bound keeps SQLite's parser stack (about 25 levels) and Python's safe."""
+    matcher = Matcher([("r", query)])
+    fired = {e.id for e in ARTICLES if matcher.match(e)}
+    found = {e.id for e in store.search(compile_where(parse_query(query)), limit=100)}
+    assert fired == found
+    assert fired  # an even number of NOTs cancels out; every query above finds something

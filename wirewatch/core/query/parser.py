@@ -9,6 +9,12 @@
 Operators are upper-case (`and` is a word). Errors carry the 1-based column and
 say what was expected, because a rule that silently means something else is
 worse than one refused.
+
+Every consumer of the tree (this checker, the SQL compiler, the matcher) walks
+it recursively, so the tree's depth is bounded here: parentheses and negations
+together nest at most MAX_DEPTH levels, and a chain of NOTs is parsed by a loop,
+not by recursion, so a long one is refused with the limit instead of a
+RecursionError.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from wirewatch.core.query.ast import FIELDS, TEXT_FIELDS, And, Node, Not, Or, Ph
 from wirewatch.core.query.text import words
 
 MAX_QUERY_LENGTH = 4000
-MAX_DEPTH = 64
+MAX_DEPTH = 20
+MAX_PROXIMITY = 1000
 
 
 @dataclass(frozen=True)
@@ -60,11 +67,17 @@ def _lex(text: str) -> list[_Tok]:
             proximity = None
             if i < n and text[i] == "~":
                 j = i + 1
-                while j < n and text[j].isdigit():
+                while j < n and text[j] in "0123456789":
                     j += 1
                 if j == i + 1:
                     raise _err("expected a number after ~", i + 1, 'write "a b"~5')
                 proximity = int(text[i + 1 : j])
+                if proximity > MAX_PROXIMITY:
+                    raise _err(
+                        f"proximity ~{proximity} is too large; the limit is {MAX_PROXIMITY} words",
+                        i + 1,
+                        f'write "a b"~{MAX_PROXIMITY} or less',
+                    )
                 i = j
             toks.append(_Tok("PHRASE", value, col, proximity=proximity))
         elif (
@@ -192,18 +205,31 @@ class _Parser:
         return items[0] if len(items) == 1 else And(tuple(items))
 
     def unary(self) -> Node:
-        if self.cur.kind in {"NOT", "MINUS"}:
-            tok = self.take()
-            return Not(self.unary(), column=tok.col)
-        return self.primary(None)
+        negations: list[_Tok] = []
+        while self.cur.kind in {"NOT", "MINUS"}:
+            negations.append(self.take())
+            self._enter(negations[-1])
+        node = self.primary(None)
+        for tok in reversed(negations):
+            node = Not(node, column=tok.col)
+        self.depth -= len(negations)
+        return node
+
+    def _enter(self, tok: _Tok) -> None:
+        """One level deeper (a '(' or a NOT); refuse beyond MAX_DEPTH."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _err(
+                f"parentheses and NOTs nested more than {MAX_DEPTH} levels deep",
+                tok.col,
+                "simplify the query (NOT NOT a is a)",
+            )
 
     def primary(self, field: str | None) -> Node:
         tok = self.cur
         if tok.kind == "LP":
             self.take()
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise _err("parentheses nested too deeply", tok.col)
+            self._enter(tok)
             if self.cur.kind == "RP":
                 raise _err("empty parentheses", tok.col, "put words inside ( )")
             node = _apply_field(self.or_(), field) if field else self.or_()
