@@ -1,3 +1,6 @@
+-- Step 1: the schema Wirewatch 0.1.0 (f27b383) created. Never edit this file: a
+-- change to the schema is a new step, NNNN_what.sql (see sinks/sqlite/migrate.py).
+--
 -- The embedded runtime's one SQLite file: feed state, dedup memory, the outbox of
 -- accepted articles, the stored articles with their FTS5 index, rules, hits.
 -- Every write that moves an article between stages is one transaction, so a
