@@ -118,5 +118,13 @@ class Database:
                 (iso(at), stage, subject, message[:2000]),
             )
 
+    def expire_events(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` events recorded before `before` (`retention.events_days`)."""
+        with self.transaction() as c:
+            return c.execute(
+                "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE at < ? LIMIT ?)",
+                (iso(before), limit),
+            ).rowcount
+
     def close(self) -> None:
         self.conn.close()

@@ -119,6 +119,20 @@ class SearchSettings(_Section):
     password: SecretStr | None = None
 
 
+class RetentionSettings(_Section):
+    """How long the embedded runtime keeps its bookkeeping (stored articles are kept)."""
+
+    seen_days: int = Field(
+        90,
+        ge=1,
+        description="days an item id is remembered after it was last new or changed; an item "
+        "still in its feed is then recognised by its stored article, never stored again",
+    )
+    events_days: int = Field(
+        30, ge=1, description="days a problem (a failed feed, alert or batch) counts in status"
+    )
+
+
 class FeedEntry(_Section):
     url: str
     title: str | None = None
@@ -174,6 +188,7 @@ class Settings(BaseSettings):
     notify: NotifySettings = Field(default_factory=NotifySettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     @field_validator("log_level", mode="before")
     @classmethod
