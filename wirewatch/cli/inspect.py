@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Annotated, Any
 
 import typer
@@ -24,6 +25,7 @@ from wirewatch.core.models import FeedStatus
 from wirewatch.core.query import parse_query
 from wirewatch.core.settings import effective_view
 from wirewatch.runtime.embedded import STATUS_KEY
+from wirewatch.runtime.lock import current_holder
 
 SinceOpt = Annotated[str | None, typer.Option(help="From this time: ISO 8601 or 24h, 7d.")]
 UntilOpt = Annotated[str | None, typer.Option(help="Before this time: ISO 8601 or 24h, 7d.")]
@@ -127,6 +129,9 @@ def status(
             if r.state.last_status in {FeedStatus.ERROR, FeedStatus.DEAD, FeedStatus.GONE}
         ]
         runtime = json.loads(ctx.db.get_meta(STATUS_KEY) or "null")
+        holder = current_holder(ctx.data_dir)
+        if runtime:  # a runtime that was killed could not write that it stopped
+            runtime["running"] = holder is not None
         events = ctx.db.conn.execute("SELECT stage, COUNT(*) FROM events GROUP BY stage").fetchall()
         report = {
             "data_dir": str(ctx.data_dir),
@@ -149,6 +154,7 @@ def status(
                 for r in failing
             ],
             "runtime": runtime,
+            "held_by": asdict(holder) if holder else None,
         }
     if json_out:
         print_json(report)
@@ -175,6 +181,8 @@ def status(
             f"{runtime.get('updated_at')}) · queues raw {q.get('raw', 0)}/"
             f"{runtime.get('queue_capacity')} enriched {q.get('enriched', 0)}"
         )
+    if holder:
+        out.print(f"held by    {holder.describe()}", highlight=False)
     for f in report["failing_feeds"]:
         out.print(f"  [red]{f['status']}[/] {f['url']}: {f['error']}")
 

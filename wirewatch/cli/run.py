@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
 import signal
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -23,6 +25,7 @@ from wirewatch.cli.common import (
 )
 from wirewatch.runtime.build import build_embedded
 from wirewatch.runtime.embedded import RunSummary
+from wirewatch.runtime.lock import runtime_lock
 
 
 def run(
@@ -42,7 +45,10 @@ def run(
     Exits 0 when the pipeline ran, even if some feeds failed (they are named in the summary
     and in `wirewatch feeds list`); non-zero only when it could not run at all.
     """
-    with app_context(config, data_dir) as ctx:
+    with (
+        app_context(config, data_dir) as ctx,
+        runtime_lock(ctx.data_dir, command=_command_line(), now=ctx.clock.now()),
+    ):
         setup_logging(ctx.settings.log_level)
         if not ctx.feeds.all():
             err.print(
@@ -81,6 +87,11 @@ def run(
         raise typer.Exit(0)
     if summary.feeds_polled == 0 and summary.feeds_failed and not summary.articles_stored:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _command_line() -> str:
+    """This command as the user typed it, for the refusal a second runtime prints."""
+    return shlex.join(["wirewatch", *sys.argv[1:]])
 
 
 async def _run_with_signals(pipeline: Any, once: bool) -> RunSummary:
