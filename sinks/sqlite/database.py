@@ -2,25 +2,25 @@
 
 WAL mode so `wirewatch search` reads while `wirewatch run` writes; every hand-over
 between stages is one transaction, which is what makes a SIGKILL at any moment
-lose nothing and duplicate nothing.
+lose nothing and duplicate nothing. Opening a database brings its schema forward
+(`sinks.sqlite.migrate`), so a data dir made by an earlier release keeps its data.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 
-from sinks.sqlite.feed_auth import add_auth_column
+from sinks.sqlite.migrate import migrate
 from sinks.sqlite.search_sql import register_functions
 from wirewatch.core.errors import ConfigError
 
 DB_FILENAME = "wirewatch.db"
-SCHEMA_VERSION = "1"
 
 
 def iso(dt: datetime | None) -> str | None:
@@ -63,43 +63,29 @@ class Database:
             conn = sqlite3.connect(
                 path, timeout=30.0, isolation_level=None, check_same_thread=False
             )
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            register_functions(conn)
-            db = cls(conn, path)
-            db._migrate()
-        except sqlite3.OperationalError as e:
+            try:
+                _use_wal(conn)
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                register_functions(conn)
+                migrate(conn, path)
+            except BaseException:
+                conn.close()
+                raise
+        except sqlite3.DatabaseError as e:
             raise ConfigError(
                 f"cannot open database {path}: {e}",
-                hint="check that data_dir is writable and not on a read-only disk",
+                hint="check that data_dir is writable and holds Wirewatch's files, "
+                "or set data_dir to another folder",
             ) from e
-        return db
+        return cls(conn, path)
 
     @classmethod
     def memory(cls) -> Database:
         conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         register_functions(conn)
-        db = cls(conn, None)
-        db._migrate()
-        return db
-
-    def _migrate(self) -> None:
-        schema = resources.files("sinks.sqlite").joinpath("schema.sql").read_text("utf-8")
-        self.conn.executescript(schema)
-        with self.transaction() as c:
-            add_auth_column(c)  # schema step for databases made before feeds.auth
-        row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if row is None:
-            self.conn.execute(
-                "INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
-            )
-        elif row[0] != SCHEMA_VERSION:
-            raise ConfigError(
-                f"database {self.path} has schema version {row[0]}, this Wirewatch needs "
-                f"{SCHEMA_VERSION}",
-                hint="use the Wirewatch version that created it, or a new data_dir",
-            )
+        migrate(conn, None)
+        return cls(conn, None)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -133,5 +119,27 @@ class Database:
                 (iso(at), stage, subject, message[:2000]),
             )
 
+    def expire_events(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` events recorded before `before` (`retention.events_days`)."""
+        with self.transaction() as c:
+            return c.execute(
+                "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE at < ? LIMIT ?)",
+                (iso(before), limit),
+            ).rowcount
+
     def close(self) -> None:
         self.conn.close()
+
+
+def _use_wal(conn: sqlite3.Connection, attempts: int = 100) -> None:
+    """Switch to WAL, waiting for other openers: the switch needs the file to itself and,
+    unlike a transaction, does not wait on the busy timeout (two commands opening a new
+    or pre-WAL data dir at once would otherwise fail with 'database is locked')."""
+    for attempt in range(attempts):
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)

@@ -149,17 +149,43 @@ class FeedStore:
     # --- dedup memory ---------------------------------------------------------------------
 
     def content_hashes(self, article_ids: Sequence[str]) -> Mapping[str, str]:
-        """Stored content hash per already-seen id (ingest's SeenLookup)."""
-        out: dict[str, str] = {}
-        ids = list(article_ids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            for aid, h in self.db.conn.execute(
-                f"SELECT article_id, content_hash FROM seen WHERE article_id IN ({marks})", chunk
-            ):
-                out[str(aid)] = str(h)
+        """Stored content hash per already-seen id (ingest's SeenLookup).
+
+        `seen` rows expire (`retention.seen_days` after an item was last new or changed),
+        but an item can stay in its feed for longer; an id without a `seen` row is
+        therefore answered from its stored article, so it is never taken for new.
+        """
+        out = self._hashes("SELECT article_id, content_hash FROM seen", "article_id", article_ids)
+        missing = [i for i in article_ids if i not in out]
+        if missing:
+            out.update(
+                self._hashes(
+                    "SELECT id, json_extract(payload, '$.article.content_hash') FROM articles",
+                    "id",
+                    missing,
+                )
+            )
         return out
+
+    def _hashes(self, select: str, key: str, ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            for aid, h in self.db.conn.execute(f"{select} WHERE {key} IN ({marks})", chunk):
+                if h is not None:
+                    out[str(aid)] = str(h)
+        return out
+
+    def expire_seen(self, before: datetime, limit: int) -> int:
+        """Forget up to `limit` ids last new or changed before `before`; queued ones stay."""
+        with self.db.transaction() as c:
+            return c.execute(
+                "DELETE FROM seen WHERE rowid IN (SELECT s.rowid FROM seen s "
+                "WHERE s.last_seen_at < ? AND NOT EXISTS "
+                "(SELECT 1 FROM outbox o WHERE o.article_id = s.article_id) LIMIT ?)",
+                (iso(before), limit),
+            ).rowcount
 
     # --- the hand-over ----------------------------------------------------------------------
 

@@ -62,18 +62,27 @@ class Cli:
         return json.loads(self(*args, "--json", env=env).stdout)
 
     def db(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.data_dir / "wirewatch.db")
+        """Read-only, so a missing database is an error instead of a new, empty one."""
+        path = self.data_dir / "wirewatch.db"
+        return sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
 
     def scalar(self, sql: str) -> Any:
-        if not (self.data_dir / "wirewatch.db").exists():
-            return 0
+        """The first value of the first row. A missing database or table raises: a count
+        of 0 must mean the table is empty, never that the run wrote somewhere else."""
         con = self.db()
         try:
-            return con.execute(sql).fetchone()[0]
-        except sqlite3.OperationalError:
-            return 0
+            row = con.execute(sql).fetchone()
         finally:
             con.close()
+        assert row is not None, f"no row for {sql}"
+        return row[0]
+
+    def ready(self) -> bool:
+        """Whether a run that was just started has created its database yet; to wait on."""
+        try:
+            return bool(self.scalar("SELECT COUNT(*) FROM meta WHERE key='schema_version'"))
+        except sqlite3.OperationalError:
+            return False
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ def kill_when(cli: Cli, env: dict[str, str], condition: Callable[[Cli], bool]) -
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 return False
-            if condition(cli):
+            if cli.ready() and condition(cli):
                 proc.send_signal(signal.SIGKILL)
                 proc.wait(timeout=30)
                 return True
@@ -110,6 +110,7 @@ def test_sigkill_then_rerun_loses_nothing_and_duplicates_nothing(
     cli("run", "--once", "--quiet", "--config", str(EXAMPLE_CONFIG), env=env)
     articles, hits = snapshot(cli)
     ref_articles, ref_hits = clean_run
+    assert ref_articles and ref_hits, "the reference run stored or hit nothing"
     assert articles == ref_articles  # nothing lost, nothing extra
     # the example rule's hits equal the clean run's; the extra rule's hits are one per article
     assert {h for h in hits if h[0] in {r for r, _ in ref_hits}} == ref_hits

@@ -77,7 +77,15 @@ def test_search_finds_articles_by_word_and_by_entity(
             for e in r["entities"]
             if e["type"] in {"GPE", "LOC", "FAC"}
         ), r["title"]
-        assert r["story_id"] and r["topics"] is not None
+        assert r["story_id"]
+    # search shows each article's topic tags as stored, and news about a place has some
+    stored: dict[str, set[str]] = {r["id"]: set() for r in found}
+    con = cli.db()
+    for article_id, topic_id in con.execute("SELECT article_id, topic_id FROM article_topics"):
+        stored.get(article_id, set()).add(topic_id)
+    con.close()
+    assert {r["id"]: {t["id"] for t in r["topics"]} for r in found} == stored
+    assert any(stored.values()), "no article about a place got a topic tag"
 
 
 def test_example_alert_fires_and_a_second_run_adds_nothing(

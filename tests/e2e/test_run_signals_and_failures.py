@@ -45,7 +45,9 @@ def test_signal_stops_a_continuous_run_cleanly(cli: Cli, sig: signal.Signals) ->
     proc = cli.popen("run", "--quiet", "--config", str(EXAMPLE_CONFIG))
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and cli.scalar("SELECT COUNT(*) FROM articles") < 100:
+        while time.monotonic() < deadline and (
+            not cli.ready() or cli.scalar("SELECT COUNT(*) FROM articles") < 100
+        ):
             assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
             time.sleep(0.1)
         proc.send_signal(sig)

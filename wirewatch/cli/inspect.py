@@ -7,6 +7,7 @@ Each command imports the query language, settings and storage it uses when it ru
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Annotated, Any
 
 import typer
@@ -152,6 +153,7 @@ def status(
     """Articles per stage, failing feeds, queue depths, alert deliveries."""
     from wirewatch.core.models import FeedStatus
     from wirewatch.runtime.embedded import STATUS_KEY
+    from wirewatch.runtime.lock import current_holder
 
     with app_context(config, data_dir) as ctx:
         rows = ctx.feeds.all()
@@ -162,6 +164,9 @@ def status(
         ]
         # the snapshot's run summary quotes feed URLs and errors (redaction keeps JSON intact)
         runtime = json.loads(redact_text(ctx.db.get_meta(STATUS_KEY) or "null"))
+        holder = current_holder(ctx.data_dir)
+        if runtime:  # a runtime that was killed could not write that it stopped
+            runtime["running"] = holder is not None
         events = ctx.db.conn.execute("SELECT stage, COUNT(*) FROM events GROUP BY stage").fetchall()
         report = {
             "data_dir": str(ctx.data_dir),
@@ -184,6 +189,7 @@ def status(
                 for r in failing
             ],
             "runtime": runtime,
+            "held_by": asdict(holder) if holder else None,
         }
     if json_out:
         print_json(report)
@@ -210,6 +216,8 @@ def status(
             f"{runtime.get('updated_at')}) · queues raw {q.get('raw', 0)}/"
             f"{runtime.get('queue_capacity')} enriched {q.get('enriched', 0)}"
         )
+    if holder:
+        out.print(f"held by    {holder.describe()}", highlight=False)
     for f in report["failing_feeds"]:
         print_problem(f["status"], f"{f['url']}: {f['error']}")
 

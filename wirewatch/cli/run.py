@@ -7,7 +7,9 @@ wirewatch/cli/app.py).
 from __future__ import annotations
 
 import asyncio
+import shlex
 import signal
+import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -56,8 +58,12 @@ def run(
     )
 
     from wirewatch.runtime.build import build_embedded
+    from wirewatch.runtime.lock import runtime_lock
 
-    with app_context(config, data_dir) as ctx:
+    with (
+        app_context(config, data_dir) as ctx,
+        runtime_lock(ctx.data_dir, command=_command_line(), now=ctx.clock.now()),
+    ):
         setup_logging(ctx.settings.log_level)
         if not ctx.feeds.all():
             err.print(
@@ -96,6 +102,11 @@ def run(
         raise typer.Exit(0)
     if summary.feeds_polled == 0 and summary.feeds_failed and not summary.articles_stored:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _command_line() -> str:
+    """This command as the user typed it, for the refusal a second runtime prints."""
+    return shlex.join(["wirewatch", *sys.argv[1:]])
 
 
 async def _run_with_signals(pipeline: Any, once: bool) -> RunSummary:

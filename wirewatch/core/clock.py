@@ -31,10 +31,3 @@ class ManualClock:
     def advance(self, delta: timedelta | float) -> datetime:
         self._now += delta if isinstance(delta, timedelta) else timedelta(seconds=delta)
         return self._now
-
-
-def utc(dt: datetime) -> datetime:
-    """Convert an aware datetime to UTC; a naive one is refused, never guessed."""
-    if dt.tzinfo is None:
-        raise ValueError("datetime has no timezone; Wirewatch stores UTC only")
-    return dt.astimezone(UTC)

@@ -185,6 +185,20 @@ class LimitsSettings(_Section):
     )
 
 
+class RetentionSettings(_Section):
+    """How long the embedded runtime keeps its bookkeeping (stored articles are kept)."""
+
+    seen_days: int = Field(
+        90,
+        ge=1,
+        description="days an item id is remembered after it was last new or changed; an item "
+        "still in its feed is then recognised by its stored article, never stored again",
+    )
+    events_days: int = Field(
+        30, ge=1, description="days a problem (a failed feed, alert or batch) counts in status"
+    )
+
+
 class FeedEntry(_Section):
     """A feed of the config file; `username`/`password` are its basic-auth credentials
     (the same as writing them into the URL, `https://user:pw@host/…`)."""
@@ -255,6 +269,7 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -33,11 +34,16 @@ from wirewatch.core.models import Alert, Article, EnrichedArticle, FeedStatus
 from wirewatch.core.redact import redact_text, redact_url
 from wirewatch.runtime.aio import wait_event
 from wirewatch.runtime.context import AppContext
+from wirewatch.runtime.retention import prune_periodically
+from wirewatch.runtime.retry import retry
 
 log = logging.getLogger("wirewatch.runtime")
 
 _DONE: Any = object()  # end-of-stream marker between stages
 STATUS_KEY = "runtime_status"
+# Seconds before each retry of a batch whose enrichment failed (a crashed NER worker, a
+# model out of memory): about a minute in all, then the batch waits in the outbox.
+ENRICH_RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 
 
 class EnrichStage(Protocol):
@@ -86,6 +92,7 @@ class EmbeddedPipeline:
         closers: Sequence[Any] = (),
         progress: ProgressFn | None = None,
         rng: random.Random | None = None,
+        enrich_retry_delays: Sequence[float] = ENRICH_RETRY_DELAYS,
     ) -> None:
         self.ctx = ctx
         self.fetcher = fetcher
@@ -96,6 +103,7 @@ class EmbeddedPipeline:
         self.closers = list(closers)
         self.progress = progress or (lambda event, data: None)
         self.rng = rng or random.Random()
+        self.enrich_retry_delays = tuple(enrich_retry_delays)
         size = ctx.settings.queue_size
         self.raw_q: asyncio.Queue[Any] = asyncio.Queue(maxsize=size)
         self.enriched_q: asyncio.Queue[Any] = asyncio.Queue(maxsize=size)
@@ -117,7 +125,10 @@ class EmbeddedPipeline:
             asyncio.create_task(self._enrich(), name="enrich"),
             asyncio.create_task(self._store(), name="store"),
         ]
-        background = [asyncio.create_task(self._status_loop(), name="status")]
+        background = [
+            asyncio.create_task(self._status_loop(), name="status"),
+            asyncio.create_task(prune_periodically(self.ctx), name="retention"),
+        ]
         if not once:
             background.append(asyncio.create_task(self._notify_loop(), name="notify"))
         try:
@@ -260,10 +271,16 @@ class EmbeddedPipeline:
             async for batch in self._batches(self.raw_q, self.ctx.settings.enrich.batch_size):
                 articles = [a for _, a in batch]
                 try:
-                    enriched, stories = await asyncio.to_thread(self.enricher.enrich, articles)
+                    enriched, stories = await retry(
+                        functools.partial(asyncio.to_thread, self.enricher.enrich, articles),
+                        delays=self.enrich_retry_delays,
+                        stop=self.stop,
+                        what=f"enrichment of a batch of {len(articles)}",
+                    )
                 except Exception as e:
-                    # The enricher handles bad articles itself; this is a bug or a broken
-                    # model. The batch stays in the outbox and is retried on the next run.
+                    # The enricher handles bad articles itself: this is a bug or a broken
+                    # model that retrying did not get past. Nothing is lost: the batch
+                    # stays in the outbox and the next start queues it again.
                     log.exception("enrichment failed for a batch of %d", len(articles))
                     self.ctx.db.record_event(
                         self.ctx.clock.now(), "enrich", f"{len(articles)} articles", repr(e)

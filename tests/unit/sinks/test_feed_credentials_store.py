@@ -57,10 +57,11 @@ def test_new_credentials_replace_old_ones(tmp_path: Path) -> None:
 
 
 def _old_release_database(data_dir: Path, urls: dict[str, str]) -> None:
-    """A data dir as releases before `feeds.auth` left it: credentials inside feed URLs."""
+    """A data dir as schema version 2 left it: credentials inside feed URLs."""
     Database.open(data_dir).close()
     con = sqlite3.connect(data_dir / DB_FILENAME)
     con.execute("ALTER TABLE feeds DROP COLUMN auth")
+    con.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
     for feed_id, url in urls.items():
         con.execute(
             "INSERT INTO feeds(id, url, added_at, state) VALUES (?, ?, ?, ?)",
@@ -90,4 +91,4 @@ def test_opening_an_older_database_moves_credentials_out_of_urls(tmp_path: Path)
     urls = " ".join(u for (u,) in db.conn.execute("SELECT url FROM feeds"))
     assert "s3cret" not in urls and "pw2" not in urls
     db.close()
-    Database.open(tmp_path).close()  # the step is idempotent
+    Database.open(tmp_path).close()  # a second open finds nothing left to do

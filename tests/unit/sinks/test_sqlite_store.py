@@ -99,6 +99,38 @@ def test_an_update_in_the_outbox_replaces_the_older_version(db: Database) -> Non
     assert [p.article.content_hash for p in feeds.pending()] == ["new1"]
 
 
+def test_expire_seen_forgets_old_ids_in_chunks_but_keeps_queued_and_recent_ones(
+    db: Database,
+) -> None:
+    feeds = FeedStore(db)
+    feeds.add(feed())
+    state = FeedState(feed_id="f1")
+    feeds.accept_poll(feed(), state, [art(1), art(2)], now=T, to_outbox=False)
+    feeds.accept_poll(feed(), state, [art(3)], now=T)  # still waiting in the outbox
+    feeds.accept_poll(feed(), state, [art(4)], now=T + timedelta(days=10))
+    cutoff = T + timedelta(days=1)
+    assert feeds.expire_seen(cutoff, limit=1) == 1
+    assert feeds.expire_seen(cutoff, limit=10) == 1
+    assert feeds.expire_seen(cutoff, limit=10) == 0
+    assert set(feeds.content_hashes(["a1", "a2", "a3", "a4"])) == {"a3", "a4"}
+
+
+def test_an_expired_id_is_answered_from_its_stored_article(db: Database) -> None:
+    feeds, articles = FeedStore(db), ArticleStore(db)
+    feeds.add(feed())
+    feeds.accept_poll(feed(), FeedState(feed_id="f1"), [art(1)], now=T)
+    articles.commit_enriched([(feeds.pending()[0].seq, enrich(art(1)))], [], [], now=T)
+    assert feeds.expire_seen(T + timedelta(days=1), limit=10) == 1
+    assert feeds.content_hashes(["a1", "a2"]) == {"a1": "h1"}
+
+
+def test_expire_events_deletes_only_older_ones(db: Database) -> None:
+    db.record_event(T - timedelta(days=2), "ingest", "feed", "old")
+    db.record_event(T, "ingest", "feed", "new")
+    assert db.expire_events(T - timedelta(days=1), limit=10) == 1
+    assert [r[0] for r in db.conn.execute("SELECT message FROM events")] == ["new"]
+
+
 def test_commit_enriched_clears_outbox_and_records_each_hit_once(db: Database) -> None:
     feeds, articles, alerts = FeedStore(db), ArticleStore(db), AlertStore(db)
     feeds.add(feed())

@@ -1,3 +1,6 @@
+-- Step 1: the schema Wirewatch 0.1.0 (f27b383) created. Never edit this file: a
+-- change to the schema is a new step, NNNN_what.sql (see sinks/sqlite/migrate.py).
+--
 -- The embedded runtime's one SQLite file: feed state, dedup memory, the outbox of
 -- accepted articles, the stored articles with their FTS5 index, rules, hits.
 -- Every write that moves an article between stages is one transaction, so a
@@ -17,8 +20,7 @@ CREATE TABLE IF NOT EXISTS feeds (
     enabled      INTEGER NOT NULL DEFAULT 1,
     added_at     TEXT NOT NULL,
     next_poll_at TEXT,
-    state        TEXT NOT NULL,           -- FeedState JSON
-    auth         TEXT                     -- basic-auth credentials JSON, never in url (feed_auth.py)
+    state        TEXT NOT NULL            -- FeedState JSON
 );
 
 -- Dedup memory: every article id ever accepted, with the hash of its content.

@@ -1,0 +1,1 @@
+"""The schema's migration steps, `NNNN_what.sql`, applied in order by `sinks.sqlite.migrate`."""
