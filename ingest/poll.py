@@ -164,15 +164,9 @@ async def poll_feed(
         return _fail(
             feed, state, now, f"feed refused: {e}", status=result.status, settings=settings, rng=rng
         )
-    if not parsed.articles and parsed.bozo_reason and parsed.format == "unknown":
+    if not parsed.articles and parsed.error:
         return _fail(
-            feed,
-            state,
-            now,
-            f"not a feed: {parsed.bozo_reason}",
-            status=result.status,
-            settings=settings,
-            rng=rng,
+            feed, state, now, parsed.error, status=result.status, settings=settings, rng=rng
         )
     if parsed.title and not feed.title:
         feed = feed.model_copy(update={"title": parsed.title})

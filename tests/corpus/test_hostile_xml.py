@@ -61,3 +61,50 @@ def test_a_generated_billion_laughs_is_neutralised(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr[-2000:]
     result = json.loads(r.stdout)
     assert result["longest_text"] < 1000 and "entity" in result["bozo"]
+
+
+def _bomb(dtd: str, refs: str) -> str:
+    return (
+        f'{dtd}<rss version="2.0"><channel><title>t</title>'
+        f"<item><title>{refs}</title><link>https://hostile.example/1</link></item>"
+        "</channel></rss>"
+    )
+
+
+_QUADRATIC = _bomb(f'<!DOCTYPE rss [<!ENTITY a "{"x" * 100_000}">]>', "&a;" * 2_000)  # 200 MB
+_LAUGHS = _bomb(
+    '<!DOCTYPE rss [<!ENTITY l0 "lol">'
+    + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    + "]>",
+    "&l9;",
+)
+_XXE = _bomb('<!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]>', "&x;")
+_LONG_COMMENT = "<!--" + "c" * 100_000 + "-->\n"
+_PIS = '<?xml-stylesheet href="s.xsl"?>\n' * 5_000
+# (encoding, document): each hid its DOCTYPE from the earlier byte scan (64 KB, ASCII/UTF-16)
+GENERATED = {
+    "quadratic blow-up after a 100 KB comment": ("utf-8", _LONG_COMMENT + _QUADRATIC),
+    "quadratic blow-up in UTF-32 LE": ("utf-32le", _QUADRATIC),
+    "billion laughs in UTF-32 BE": ("utf-32be", _LAUGHS),
+    "billion laughs after many PIs, UTF-16 BE without BOM": ("utf-16be", _PIS + _LAUGHS),
+    "external entity after a 100 KB comment": ("utf-8", _LONG_COMMENT + _XXE),
+}
+
+
+@pytest.mark.parametrize("name", GENERATED)
+def test_a_hidden_doctype_is_neutralised_within_limits(tmp_path: Path, name: str) -> None:
+    encoding, document = GENERATED[name]
+    path = tmp_path / "bomb.xml"
+    path.write_bytes(f'<?xml version="1.0" encoding="{encoding}"?>{document}'.encode(encoding))
+    r = subprocess.run(
+        [sys.executable, str(PROBE), str(path), str(LIMITS.memory_mb)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]  # no MemoryError, no file or network access
+    result = json.loads(r.stdout)
+    assert result["seconds"] < LIMITS.deadline * SLACK
+    assert result["articles"] == 1 and result["longest_text"] < 10_000
+    assert "DOCTYPE with entity declarations removed" in result["bozo"]

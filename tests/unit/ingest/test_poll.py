@@ -174,6 +174,41 @@ async def test_not_a_feed_is_an_error_with_the_reason(env: Env) -> None:
     assert out.state.last_status is FeedStatus.ERROR and "not a feed" in (out.error or "")
 
 
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (  # a download cut short before the first item
+            b'<?xml version="1.0"?><rss version="2.0"><channel><title>News</title><link>https:',
+            "malformed feed (SAXParseException: <unknown>:1:",
+        ),
+        (
+            b'<rss version="2.0"><channel><title>News</title></chanel></rss>',
+            "mismatched tag); no item could be read",
+        ),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": [', "invalid JSON Feed"),
+    ],
+    ids=["truncated RSS", "mismatched tag", "truncated JSON Feed"],
+)
+async def test_a_feed_too_broken_to_yield_an_item_is_an_error(
+    env: Env, body: bytes, error: str
+) -> None:
+    env.server.route("/feed", lambda r: Reply(200, body=body))
+    out = await env.poll()
+    assert out.state.last_status is FeedStatus.ERROR and out.state.consecutive_errors == 1
+    assert error in (out.state.last_error or "") and out.error == out.state.last_error
+
+
+async def test_broken_xml_with_items_or_an_empty_valid_feed_is_ok(env: Env) -> None:
+    broken = rss([("a", "A", NOW)]).replace(b"</channel>", b"</chanel>")
+    env.server.route("/feed", lambda r: Reply(200, body=broken))
+    out = await env.poll()
+    assert out.state.last_status is FeedStatus.OK and len(out.articles) == 1
+    assert "malformed feed" in (out.state.bozo_reason or "")
+    env.server.route("/feed", lambda r: Reply(200, body=rss([])))
+    out = await env.poll()
+    assert out.state.last_status is FeedStatus.OK and out.error is None
+
+
 async def test_adaptive_interval_and_publisher_hints(env: Env) -> None:
     busy = [(f"i{i}", f"Item {i}", NOW - timedelta(minutes=30 * i)) for i in range(40)]
     env.server.route("/feed", lambda r: Reply(200, {"Cache-Control": "max-age=60"}, rss(busy)))
