@@ -26,7 +26,7 @@ from typing import Any
 import feedparser
 from feedparser.exceptions import UndeclaredNamespace
 
-from ingest.normalise import canonical_url, host_of, html_to_text, parse_date
+from ingest.normalise import canonical_url, entry_links, host_of, html_to_text, parse_date
 from ingest.parse.fastpath import parse_fast
 from ingest.parse.xmlsafety import UnsafeXml, strip_doctype
 from wirewatch.core.ids import (
@@ -230,7 +230,7 @@ def _xml_item(e: dict[str, Any], base: str | None, language: str | None) -> _Ite
         links = [lk.get("href") for lk in e.get("links", []) if lk.get("href")]
         link = links[0] if links else None
     return _Item(
-        link=canonical_url(link, base) if link else None,
+        link=canonical_url(link, base, keep_fragment=True) if link else None,
         guid=(e.get("id") or e.get("guid") or None),
         title=_text(e.get("title")),
         summary=summary,
@@ -340,7 +340,7 @@ def _json_item(
     link = i.get("url") or i.get("external_url")
     guid = i.get("id")
     return _Item(
-        link=canonical_url(link, base) if isinstance(link, str) else None,
+        link=canonical_url(link, base, keep_fragment=True) if isinstance(link, str) else None,
         guid=str(guid) if guid not in (None, "") else None,
         title=_text(i.get("title")),
         summary=summary,
@@ -369,6 +369,8 @@ def _to_articles(
     language: str | None,
 ) -> list[Article]:
     """Apply the article id contract (DESIGN.md) and keep the first of repeated items."""
+    for it, link in zip(items, entry_links([(it.link, it.guid) for it in items]), strict=True):
+        it.link = link
     guids_per_link: dict[str, set[str | None]] = {}
     for it in items:
         if it.link:
