@@ -9,6 +9,7 @@ articles — so a crash in between re-polls instead of losing anything.
 from __future__ import annotations
 
 import inspect
+import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from ingest.schedule import (
 from wirewatch.core.clock import Clock
 from wirewatch.core.models import Article, Feed, FeedState, FeedStatus
 from wirewatch.core.settings import ScheduleSettings
+
+log = logging.getLogger("wirewatch.poll")
 
 
 class SeenLookup(Protocol):
@@ -96,8 +99,36 @@ async def poll_feed(
     fulltext: FullText | None = None,
     rng: random.Random | None = None,
 ) -> PollOutcome:
-    """Poll once. Never raises for a bad feed: problems land in the returned state."""
-    settings, rng = schedule_settings, rng or random.Random()
+    """Poll once. Never raises for a bad feed: problems land in the returned state.
+
+    That includes a bug met while handling this one feed: it is logged with its
+    traceback and recorded on the feed as an internal error (backing off like any
+    error), so a runtime polling many feeds at once goes on with the others.
+    """
+    rng = rng or random.Random()
+    try:
+        return await _poll(
+            feed, state, fetcher, parse, seen, clock, schedule_settings, fulltext, rng
+        )
+    except Exception as e:
+        log.exception("polling %s failed unexpectedly", feed.url)
+        message = f"internal error while polling: {e!r} (a bug; the log has the details)"
+        return _fail(
+            feed, state, clock.now(), message, status=None, settings=schedule_settings, rng=rng
+        )
+
+
+async def _poll(
+    feed: Feed,
+    state: FeedState,
+    fetcher: FeedFetcher,
+    parse: Callable[..., Any],
+    seen: SeenLookup,
+    clock: Clock,
+    settings: ScheduleSettings,
+    fulltext: FullText | None,
+    rng: random.Random,
+) -> PollOutcome:
     result = await fetcher.fetch(feed.url, etag=state.etag, last_modified=state.last_modified)
     now = clock.now()
     if result.permanent_redirect and result.permanent_redirect != feed.url:

@@ -209,6 +209,31 @@ async def test_broken_xml_with_items_or_an_empty_valid_feed_is_ok(env: Env) -> N
     assert out.state.last_status is FeedStatus.OK and out.error is None
 
 
+async def test_a_bug_while_polling_one_feed_is_that_feeds_error(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Both runtimes poll many feeds at once; a bug must not end the others' polls."""
+
+    def broken_parse(body: bytes, **kwargs: Any) -> Any:
+        raise KeyError("a bug in parsing")
+
+    env.server.route("/feed", lambda r: Reply(200, body=rss([("a", "A", NOW)])))
+    out = await poll_feed(
+        env.feed,
+        env.state,
+        fetcher=env.fetcher,
+        parse=broken_parse,
+        seen=env.seen,
+        clock=env.clock,
+        schedule_settings=env.settings,
+        rng=random.Random(1),
+    )
+    assert out.articles == [] and out.state.last_status is FeedStatus.ERROR
+    assert out.state.last_error == out.error and "internal error while polling" in out.error
+    assert "a bug in parsing" in out.error and out.state.next_poll_at is not None
+    assert "Traceback" in caplog.text and env.feed.url in caplog.text
+
+
 async def test_adaptive_interval_and_publisher_hints(env: Env) -> None:
     busy = [(f"i{i}", f"Item {i}", NOW - timedelta(minutes=30 * i)) for i in range(40)]
     env.server.route("/feed", lambda r: Reply(200, {"Cache-Control": "max-age=60"}, rss(busy)))
