@@ -105,134 +105,122 @@ async def poll_feed(
     traceback and recorded on the feed as an internal error (backing off like any
     error), so a runtime polling many feeds at once goes on with the others.
     """
-    rng = rng or random.Random()
+    settings, rng = schedule_settings, rng or random.Random()
     try:
-        return await _poll(
-            feed, state, fetcher, parse, seen, clock, schedule_settings, fulltext, rng
-        )
-    except Exception as e:
-        log.exception("polling %s failed unexpectedly", feed.url)
-        message = f"internal error while polling: {e!r} (a bug; the log has the details)"
-        return _fail(
-            feed, state, clock.now(), message, status=None, settings=schedule_settings, rng=rng
-        )
+        result = await fetcher.fetch(feed.url, etag=state.etag, last_modified=state.last_modified)
+        now = clock.now()
+        if result.permanent_redirect and result.permanent_redirect != feed.url:
+            feed = feed.model_copy(update={"url": result.permanent_redirect})
 
+        if result.status == 410:
+            gone = state.model_copy(
+                update={
+                    "last_polled_at": now,
+                    "last_status": FeedStatus.GONE,
+                    "last_http_status": 410,
+                    "last_error": "410 Gone: the publisher removed this feed; polling stopped",
+                    "next_poll_at": None,
+                }
+            )
+            return PollOutcome(feed, gone, error=gone.last_error)
+        if result.error is not None:
+            retry_after = result.retry_after(now) if result.status in {429, 503} else None
+            message = str(result.error)
+            if result.error.kind is FetchErrorKind.HTTP and retry_after is not None:
+                message += f" (Retry-After {retry_after:.0f}s honoured)"
+            return _fail(
+                feed,
+                state,
+                now,
+                message,
+                status=result.status,
+                settings=settings,
+                rng=rng,
+                retry_after=retry_after,
+            )
 
-async def _poll(
-    feed: Feed,
-    state: FeedState,
-    fetcher: FeedFetcher,
-    parse: Callable[..., Any],
-    seen: SeenLookup,
-    clock: Clock,
-    settings: ScheduleSettings,
-    fulltext: FullText | None,
-    rng: random.Random,
-) -> PollOutcome:
-    result = await fetcher.fetch(feed.url, etag=state.etag, last_modified=state.last_modified)
-    now = clock.now()
-    if result.permanent_redirect and result.permanent_redirect != feed.url:
-        feed = feed.model_copy(update={"url": result.permanent_redirect})
+        interval = state.interval_seconds or settings.default_interval
+        if result.not_modified:
+            interval = respect_publisher(
+                interval, ttl_minutes=None, max_age=result.max_age(), settings=settings
+            )
+            new_state = state.model_copy(
+                update={
+                    "last_polled_at": now,
+                    "last_success_at": now,
+                    "last_status": FeedStatus.NOT_MODIFIED,
+                    "last_http_status": 304,
+                    "last_error": None,
+                    "consecutive_errors": 0,
+                    "first_error_at": None,
+                    "next_poll_at": now + timedelta(seconds=interval),
+                }
+            )
+            return PollOutcome(feed, new_state)
 
-    if result.status == 410:
-        gone = state.model_copy(
-            update={
-                "last_polled_at": now,
-                "last_status": FeedStatus.GONE,
-                "last_http_status": 410,
-                "last_error": "410 Gone: the publisher removed this feed; polling stopped",
-                "next_poll_at": None,
-            }
-        )
-        return PollOutcome(feed, gone, error=gone.last_error)
-    if result.error is not None:
-        retry_after = result.retry_after(now) if result.status in {429, 503} else None
-        message = str(result.error)
-        if result.error.kind is FetchErrorKind.HTTP and retry_after is not None:
-            message += f" (Retry-After {retry_after:.0f}s honoured)"
-        return _fail(
-            feed,
-            state,
-            now,
-            message,
-            status=result.status,
-            settings=settings,
-            rng=rng,
-            retry_after=retry_after,
-        )
+        try:
+            parsed = parse(
+                result.body or b"",
+                feed=feed,
+                fetched_at=now,
+                content_type=result.content_type,
+                base_url=result.final_url if result.final_url.startswith("http") else None,
+                content_language=result.headers.get("content-language"),
+            )
+            if inspect.isawaitable(parsed):
+                parsed = await parsed
+        except ParseLimitExceeded as e:
+            return _fail(
+                feed,
+                state,
+                now,
+                f"feed refused: {e}",
+                status=result.status,
+                settings=settings,
+                rng=rng,
+            )
+        if not parsed.articles and parsed.error:
+            return _fail(
+                feed, state, now, parsed.error, status=result.status, settings=settings, rng=rng
+            )
+        if parsed.title and not feed.title:
+            feed = feed.model_copy(update={"title": parsed.title})
+        if parsed.site_url and not feed.site_url:
+            feed = feed.model_copy(update={"site_url": parsed.site_url})
 
-    interval = state.interval_seconds or settings.default_interval
-    if result.not_modified:
+        known = seen.content_hashes([a.id for a in parsed.articles])
+        fresh = [a for a in parsed.articles if known.get(a.id) != a.content_hash]
+        updated = sum(1 for a in fresh if a.id in known)
+        if fulltext is not None and fresh:
+            fresh = await fulltext(fresh)
+
+        dated = [a.published_at for a in parsed.articles if not a.published_is_fetch_time]
+        interval = learned_interval(dated, now, settings) if dated else clamp(interval, settings)
         interval = respect_publisher(
-            interval, ttl_minutes=None, max_age=result.max_age(), settings=settings
+            interval, ttl_minutes=parsed.ttl_minutes, max_age=result.max_age(), settings=settings
+        )
+        next_at = skip_quiet_hours(
+            now + timedelta(seconds=interval), parsed.skip_hours, parsed.skip_days
         )
         new_state = state.model_copy(
             update={
+                "etag": result.headers.get("etag"),
+                "last_modified": result.headers.get("last-modified"),
                 "last_polled_at": now,
                 "last_success_at": now,
-                "last_status": FeedStatus.NOT_MODIFIED,
-                "last_http_status": 304,
+                "last_status": FeedStatus.OK,
+                "last_http_status": result.status,
                 "last_error": None,
                 "consecutive_errors": 0,
                 "first_error_at": None,
-                "next_poll_at": now + timedelta(seconds=interval),
+                "bozo_reason": parsed.bozo_reason,
+                "interval_seconds": interval,
+                "next_poll_at": next_at,
+                "entries_seen": state.entries_seen + len(fresh) - updated,
             }
         )
-        return PollOutcome(feed, new_state)
-
-    try:
-        parsed = parse(
-            result.body or b"",
-            feed=feed,
-            fetched_at=now,
-            content_type=result.content_type,
-            base_url=result.final_url if result.final_url.startswith("http") else None,
-            content_language=result.headers.get("content-language"),
-        )
-        if inspect.isawaitable(parsed):
-            parsed = await parsed
-    except ParseLimitExceeded as e:
-        return _fail(
-            feed, state, now, f"feed refused: {e}", status=result.status, settings=settings, rng=rng
-        )
-    if not parsed.articles and parsed.error:
-        return _fail(
-            feed, state, now, parsed.error, status=result.status, settings=settings, rng=rng
-        )
-    if parsed.title and not feed.title:
-        feed = feed.model_copy(update={"title": parsed.title})
-    if parsed.site_url and not feed.site_url:
-        feed = feed.model_copy(update={"site_url": parsed.site_url})
-
-    known = seen.content_hashes([a.id for a in parsed.articles])
-    fresh = [a for a in parsed.articles if known.get(a.id) != a.content_hash]
-    updated = sum(1 for a in fresh if a.id in known)
-    if fulltext is not None and fresh:
-        fresh = await fulltext(fresh)
-
-    dated = [a.published_at for a in parsed.articles if not a.published_is_fetch_time]
-    interval = learned_interval(dated, now, settings) if dated else clamp(interval, settings)
-    interval = respect_publisher(
-        interval, ttl_minutes=parsed.ttl_minutes, max_age=result.max_age(), settings=settings
-    )
-    next_at = skip_quiet_hours(
-        now + timedelta(seconds=interval), parsed.skip_hours, parsed.skip_days
-    )
-    new_state = state.model_copy(
-        update={
-            "etag": result.headers.get("etag"),
-            "last_modified": result.headers.get("last-modified"),
-            "last_polled_at": now,
-            "last_success_at": now,
-            "last_status": FeedStatus.OK,
-            "last_http_status": result.status,
-            "last_error": None,
-            "consecutive_errors": 0,
-            "first_error_at": None,
-            "bozo_reason": parsed.bozo_reason,
-            "interval_seconds": interval,
-            "next_poll_at": next_at,
-            "entries_seen": state.entries_seen + len(fresh) - updated,
-        }
-    )
-    return PollOutcome(feed, new_state, fresh, len(fresh) - updated, updated)
+        return PollOutcome(feed, new_state, fresh, len(fresh) - updated, updated)
+    except Exception as e:
+        log.exception("polling %s failed unexpectedly", feed.url)
+        message = f"internal error while polling: {e!r} (a bug; the log has the details)"
+        return _fail(feed, state, clock.now(), message, status=None, settings=settings, rng=rng)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -55,12 +55,12 @@ class Env:
         self.feed = Feed(id="f1", url=server.url("/feed"), added_at=NOW)
         self.state = FeedState(feed_id="f1")
 
-    async def poll(self) -> PollOutcome:
+    async def poll(self, parse: Callable[..., Any] = parse_feed) -> PollOutcome:
         out = await poll_feed(
             self.feed,
             self.state,
             fetcher=self.fetcher,
-            parse=parse_feed,
+            parse=parse,
             seen=self.seen,
             clock=self.clock,
             schedule_settings=self.settings,
@@ -218,16 +218,7 @@ async def test_a_bug_while_polling_one_feed_is_that_feeds_error(
         raise KeyError("a bug in parsing")
 
     env.server.route("/feed", lambda r: Reply(200, body=rss([("a", "A", NOW)])))
-    out = await poll_feed(
-        env.feed,
-        env.state,
-        fetcher=env.fetcher,
-        parse=broken_parse,
-        seen=env.seen,
-        clock=env.clock,
-        schedule_settings=env.settings,
-        rng=random.Random(1),
-    )
+    out = await env.poll(parse=broken_parse)
     assert out.articles == [] and out.state.last_status is FeedStatus.ERROR
     assert out.state.last_error == out.error and "internal error while polling" in out.error
     assert "a bug in parsing" in out.error and out.state.next_poll_at is not None
