@@ -88,6 +88,7 @@ def declarations(data: bytes) -> list[tuple[int, int]]:
     """Spans of every markup declaration before the root element of UTF-8 (or ASCII) `data`,
     in order, comments and processing instructions included."""
     spans: list[tuple[int, int]] = []
+    unclosed: set[bytes] = set()
     pos = 0
     while (lt := data.find(b"<", pos)) >= 0:
         if _ROOT_START.match(data, lt + 1):
@@ -100,11 +101,13 @@ def declarations(data: bytes) -> list[tuple[int, int]]:
         for opener, closer in _SKIPPED:
             if data.startswith(opener, lt):
                 body = lt + len(opener)
-                close = data.find(closer, body)
-                # unterminated: not a comment to every reader, so read on inside it
-                if close >= 0:
+                close = -1 if closer in unclosed else data.find(closer, body)
+                if close < 0:  # not a comment to every reader, so read on inside it
+                    unclosed.add(closer)  # nor will a later one close: keep the scan linear
+                    pos = body
+                else:
                     spans += _in_markup(data, body, close)
-                pos = body if close < 0 else close + len(closer)
+                    pos = close + len(closer)
                 break
     return spans
 
