@@ -57,10 +57,11 @@ def _declaration_end(data: bytes, start: int) -> int:
             i = n if close < 0 else close + 1
             continue
         if depth and c == 0x3C:  # '<' inside the subset
-            skipped = next((end for op, end in _SKIPPED if data.startswith(op, i)), None)
-            if skipped is not None:
-                close = data.find(skipped, i + 2)
-                i = n if close < 0 else close + len(skipped)
+            markup = next(((op, cl) for op, cl in _SKIPPED if data.startswith(op, i)), None)
+            if markup is not None:
+                opener, closer = markup
+                close = data.find(closer, i + len(opener))
+                i = n if close < 0 else close + len(closer)
                 continue
         if c == 0x5B:  # [
             depth += 1
@@ -84,7 +85,7 @@ def _in_markup(data: bytes, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def declarations(data: bytes) -> list[tuple[int, int]]:
+def _declarations(data: bytes) -> list[tuple[int, int]]:
     """Spans of every markup declaration before the root element of UTF-8 (or ASCII) `data`,
     in order, comments and processing instructions included."""
     spans: list[tuple[int, int]] = []
@@ -145,11 +146,11 @@ def _as_parsed(data: bytes, headers: Mapping[str, str]) -> tuple[bytes, str]:
 def _cut_in_encoding(data: bytes, encoding: str) -> tuple[bytes, bool]:
     """Cut every declaration from `data` read in `encoding`; (new bytes, entities were cut)."""
     if not encoding:
-        spans = declarations(data)
+        spans = _declarations(data)
         return _cut(data, spans), any(_ENTITY.search(data, s, e) for s, e in spans)
     bom = _bom_length(data)
     text = data[bom:].decode(encoding).encode("utf-8")
-    spans = declarations(text)
+    spans = _declarations(text)
     clean = _cut(text, spans).decode("utf-8").encode(encoding)
     return data[:bom] + clean, any(_ENTITY.search(text, s, e) for s, e in spans)
 
@@ -159,7 +160,7 @@ def strip_doctype(data: bytes, headers: Mapping[str, str]) -> tuple[bytes, str |
     were removed. `headers` are the response headers the parsers get (Content-Type).
     Raises UnsafeXml if a declaration cannot be removed."""
     utf8, encoding = _as_parsed(data, headers)
-    if not declarations(utf8):
+    if not _declarations(utf8):
         return data, None
     had_entities = False
     for _ in range(_ROUNDS):
@@ -169,7 +170,7 @@ def strip_doctype(data: bytes, headers: Mapping[str, str]) -> tuple[bytes, str |
             break
         had_entities |= cut_entities
         utf8, encoding = _as_parsed(data, headers)
-        if not declarations(utf8):
+        if not _declarations(utf8):
             if had_entities:
                 return data, (
                     "DOCTYPE with entity declarations removed before parsing "

@@ -103,6 +103,16 @@ def test_declarations_inside_a_comment_do_not_reach_feedparsers_loose_parser() -
     assert SECRET not in text_of(parsed)
 
 
+def test_an_internal_subset_with_comments_quotes_and_brackets_is_cut_whole() -> None:
+    dtd = (
+        "<!DOCTYPE rss [<!-- it's ]> tricky --><?pi ]> ?>"
+        f'<!ENTITY inner "{SECRET} ]>"><!ENTITY outer "&inner;"><!ENTITY xxe "x">]>'
+    )
+    doc = f"<?xml version='1.0'?>\n{dtd}\n{BODY}".encode()
+    out, reason = strip_doctype(doc, {"content-type": "application/xml"})
+    assert out == f"<?xml version='1.0'?>\n \n{BODY}".encode() and reason is not None
+
+
 def test_an_unterminated_comment_does_not_hide_a_doctype_after_it() -> None:
     doc = f"<?xml version='1.0'?><!-- never closed\n{DTD}\n{BODY}".encode()
     out, reason = strip_doctype(doc, {"content-type": "application/xml"})
