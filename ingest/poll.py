@@ -107,8 +107,45 @@ async def poll_feed(
     fulltext: FullText | None = None,
     rng: random.Random | None = None,
 ) -> PollOutcome:
-    """Poll once. Never raises for a bad feed: problems land in the returned state."""
-    settings, rng = schedule_settings, rng or random.Random()
+    """Poll once. Never raises for a bad feed: problems land in the returned state.
+
+    That includes a bug met while handling this one feed: it is logged with its
+    traceback and recorded on the feed as an internal error (backing off like any
+    error), so a runtime polling many feeds at once goes on with the others.
+    """
+    rng = rng or random.Random()
+    try:
+        return await _poll(
+            feed,
+            state,
+            fetcher=fetcher,
+            parse=parse,
+            seen=seen,
+            clock=clock,
+            settings=schedule_settings,
+            fulltext=fulltext,
+            rng=rng,
+        )
+    except Exception as e:
+        log.exception("polling %s failed unexpectedly", feed.url)
+        message = f"internal error while polling: {e!r} (a bug; the log has the details)"
+        return _fail(
+            feed, state, clock.now(), message, status=None, settings=schedule_settings, rng=rng
+        )
+
+
+async def _poll(
+    feed: Feed,
+    state: FeedState,
+    *,
+    fetcher: FeedFetcher,
+    parse: Callable[..., Any],
+    seen: SeenLookup,
+    clock: Clock,
+    settings: ScheduleSettings,
+    fulltext: FullText | None,
+    rng: random.Random,
+) -> PollOutcome:
     result = await fetcher.fetch(
         feed.url, etag=state.etag, last_modified=state.last_modified, auth=feed.auth
     )
@@ -184,15 +221,9 @@ async def poll_feed(
         return _fail(
             feed, state, now, f"feed refused: {e}", status=result.status, settings=settings, rng=rng
         )
-    if not parsed.articles and parsed.bozo_reason and parsed.format == "unknown":
+    if not parsed.articles and parsed.error:
         return _fail(
-            feed,
-            state,
-            now,
-            f"not a feed: {parsed.bozo_reason}",
-            status=result.status,
-            settings=settings,
-            rng=rng,
+            feed, state, now, parsed.error, status=result.status, settings=settings, rng=rng
         )
     _log_limits(feed, parsed)
     if parsed.title and not feed.title:

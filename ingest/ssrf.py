@@ -1,13 +1,18 @@
 """The SSRF guard: which addresses a feed, article page or webhook may reach.
 
 A feed URL is user input and so is every redirect a server sends. By default
-Wirewatch refuses loopback, private, link-local (including the cloud metadata
-address 169.254.169.254), multicast, reserved and carrier-grade NAT addresses,
-and well-known metadata host names — checked on the *resolved* addresses of every
-hop, before any socket opens. The fetcher then connects to exactly the address
-that was checked, so a DNS answer that changes between check and connect
-(rebinding) cannot slip through. `fetch.allow_private` lists exemptions:
-'host', 'host:port', an IP or a CIDR network (optionally ':port').
+Wirewatch refuses every address that is not globally reachable — loopback,
+private, link-local (including the cloud metadata address 169.254.169.254),
+multicast, reserved, carrier-grade NAT, documentation and benchmarking ranges,
+the deprecated site-local `fec0::/10` and 6to4 relay anycast `192.88.99.0/24`:
+the IANA IPv4 and IPv6 special-purpose registries, through `ipaddress` plus the
+entries it misses — and well-known metadata host names, checked on the
+*resolved* addresses of every hop, before any socket opens. Addresses that embed
+an IPv4 address (IPv4-mapped, 6to4, NAT64 `64:ff9b::/96`) are judged by it.
+The fetcher then connects to exactly the address that was checked, so a DNS
+answer that changes between check and connect (rebinding) cannot slip through.
+`fetch.allow_private` lists exemptions: 'host', 'host:port', '[v6]:port', an IP
+or a CIDR network (optionally ':port').
 """
 
 from __future__ import annotations
@@ -18,7 +23,6 @@ import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from wirewatch.core.allowlist import AllowEntry, IPAddress, parse_allow_entry
 
@@ -33,15 +37,21 @@ _METADATA_HOSTS = frozenset(
         "metadata.internal",
     }
 )
+# Not globally reachable, yet not flagged by `ipaddress` (Python 3.11).
 _EXTRA_BLOCKED = tuple(
     ipaddress.ip_network(n)
     for n in (
         "100.64.0.0/10",  # carrier-grade NAT
         "192.0.0.0/24",  # IETF protocol assignments
+        "192.88.99.0/24",  # 6to4 relay anycast (deprecated, RFC 7526)
         "198.18.0.0/15",  # benchmarking
+        "fec0::/10",  # site-local (deprecated, RFC 3879)
+        "64:ff9b:1::/48",  # local-use NAT64 (RFC 8215)
+        "3fff::/20",  # documentation (RFC 9637)
         "fd00:ec2::254/128",  # AWS IMDS over IPv6
     )
 )
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # well-known prefix: an IPv4 address inside
 
 
 class Resolver(Protocol):
@@ -65,6 +75,8 @@ def blocked_reason(ip: IPAddress) -> str | None:
         return blocked_reason(ip.ipv4_mapped)
     if isinstance(ip, ipaddress.IPv6Address) and ip.sixtofour is not None:
         return blocked_reason(ip.sixtofour)
+    if isinstance(ip, ipaddress.IPv6Address) and ip in _NAT64:
+        return blocked_reason(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
     checks = (
         (ip.is_loopback, "loopback"),
         (ip.is_link_local, "link-local (cloud metadata lives here)"),
@@ -73,6 +85,7 @@ def blocked_reason(ip: IPAddress) -> str | None:
         (ip.is_private, "private"),
         (ip.is_reserved, "reserved"),
         (any(ip in n for n in _EXTRA_BLOCKED if n.version == ip.version), "non-public"),
+        (not ip.is_global, "not globally reachable"),
     )
     for hit, why in checks:
         if hit:
@@ -108,9 +121,10 @@ class AddressPolicy:
         ip = ipaddress.ip_address(ip_text.split("%", 1)[0])
         why = blocked_reason(ip)
         if why and not self._allowed(host, ip, port):
+            entry = f"[{ip}]:{port}" if ip.version == 6 else f"{ip}:{port}"
             raise BlockedAddress(
                 f"{host} resolves to {ip} ({why}); refused to prevent SSRF. To allow it, add "
-                f"'{ip}:{port}' to fetch.allow_private"
+                f"'{entry}' to fetch.allow_private"
             )
 
     async def vet(self, host: str, port: int, resolver: Resolver) -> str:
@@ -126,21 +140,3 @@ class AddressPolicy:
         for ip in addresses:  # every answer must be acceptable, not just the first
             self.check_ip(host, ip, port)
         return addresses[0]
-
-    def url_allowed_sync(self, url: str) -> bool:
-        """A cheap check for webhook URLs given as literal IPs or names (no DNS)."""
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        try:
-            self.check_host(host, port)
-            ipaddress.ip_address(host)
-        except BlockedAddress:
-            return False
-        except ValueError:
-            return host not in {"localhost"} or self._allowed(host, None, port)
-        try:
-            self.check_ip(host, host, port)
-        except BlockedAddress:
-            return False
-        return True

@@ -6,7 +6,10 @@ own dispatcher lets the lenient ISO 8601 handler read garbage ('2013-xx-27' as
 November 2013, a Korean date as 1 November): a wrong date is worse than none,
 because it falls back to the fetch time *with a flag* only when we say "unknown".
 So the specific handlers go first, the ISO handler last and only for strings it
-reads completely, and out-of-range fields are refused.
+reads completely, and out-of-range fields are refused. So are implausible
+instants: a "zero time" that a publisher's software writes for "no date" — Go's
+`0001-01-01` (`Mon, 01 Jan 0001 00:00:00 +0000`, in 28 items of 5 real feeds),
+Unix's `1970-01-01` — and anything before, which no news item was published at.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ _COMMA_GLUED = re.compile(r",(?=\S)")
 _TWELVE_HOUR = re.compile(r"\b(\d{1,2})(:\d{2}(?::\d{2})?)\s*([ap])\.?m\.?(?=\s|$)", re.I)
 # A weekday in another language ("mer, 16 nov 2022 …"): redundant, so dropped on a retry.
 _FOREIGN_WEEKDAY = re.compile(r"^(?!(?:mon|tue|wed|thu|fri|sat|sun))[^\W\d_]+\.?,\s*", re.I)
+# The Unix epoch written in any time zone is before this; so is every zero time.
+_EARLIEST = datetime(1970, 1, 2, tzinfo=UTC)
 
 
 def _valid_clock(value: str) -> bool:
@@ -65,7 +70,8 @@ def _to_24_hour(m: re.Match[str]) -> str:
 
 
 def parse_date(value: str | None) -> datetime | None:
-    """An aware UTC datetime, or None when the string is not a date we can read."""
+    """An aware UTC datetime, or None when the string is not a date we can read or not a
+    plausible publication time (a zero time, before 1970-01-02)."""
     if not value or not value.strip():
         return None
     try:
@@ -78,9 +84,10 @@ def parse_date(value: str | None) -> datetime | None:
     if parsed is None:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+        when = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
     except (OverflowError, ValueError, OSError):
         return None
+    return when if when >= _EARLIEST else None
 
 
 def _parse(text: str) -> time.struct_time | None:

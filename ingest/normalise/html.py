@@ -1,16 +1,15 @@
-"""HTML from feeds made safe (nh3) and turned into clean text.
+"""HTML from feeds turned into clean text.
 
-Feed HTML is hostile input. `sanitize_html` keeps formatting but no script,
-event handler, `javascript:` URL or style; `html_to_text` gives the readable
-text that enrichment and search use.
+Feed HTML is hostile input. Wirewatch never shows or sends it as HTML: every
+title, summary and content becomes plain text here (scripts, styles and every tag
+dropped, entities decoded), which is what enrichment, search and every output
+use. No markup survives, so there is nothing left to sanitise.
 """
 
 from __future__ import annotations
 
 import html as htmllib
 import re
-
-import nh3
 
 _BLOCK = re.compile(
     r"<\s*(/?)(p|div|br|li|ul|ol|h[1-6]|tr|table|blockquote|section|article|pre|hr|dd|dt|"
@@ -22,73 +21,6 @@ _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _BLANKS = re.compile(r"\n\s*\n+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-_ALLOWED_TAGS = {
-    "a",
-    "abbr",
-    "b",
-    "blockquote",
-    "br",
-    "caption",
-    "cite",
-    "code",
-    "dd",
-    "del",
-    "div",
-    "dl",
-    "dt",
-    "em",
-    "figcaption",
-    "figure",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "i",
-    "img",
-    "ins",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "q",
-    "s",
-    "small",
-    "span",
-    "strong",
-    "sub",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "u",
-    "ul",
-}
-_ALLOWED_ATTRS = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
-    "abbr": {"title"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan"},
-}
-
-
-def sanitize_html(fragment: str) -> str:
-    """Safe HTML: a fixed allow-list, http(s)/mailto links only, no styles or handlers."""
-    return nh3.clean(
-        fragment,
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRS,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    )
 
 
 def looks_like_html(text: str) -> bool:

@@ -1,10 +1,16 @@
 """Canonical article URLs: the basis of the article id, so the same story found
-through different links (tracking parameters, fragments, host case) is one article."""
+through different links (tracking parameters, fragments, host case) is one article.
+
+A fragment usually only points into the page (`#comments`, `#more-12`) and is
+dropped — except where it is what tells a feed's entries apart: several entries
+on one page (`now.html#2026-01-02`, `now.html#2026-01-03`), or an entry whose guid
+carries the same fragment. `entry_links` decides that over one feed's entries."""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from collections.abc import Sequence
+from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
 _TRACKING_EXACT = frozenset(
     {
@@ -51,8 +57,11 @@ def is_tracking_param(name: str) -> bool:
     return n in _TRACKING_EXACT or n.startswith(_TRACKING_PREFIXES)
 
 
-def canonical_url(url: str | None, base: str | None = None) -> str | None:
-    """Absolute http(s) URL with lower-case host, no default port, fragment or tracking.
+def canonical_url(
+    url: str | None, base: str | None = None, *, keep_fragment: bool = False
+) -> str | None:
+    """Absolute http(s) URL with lower-case host, no default port, tracking or (unless
+    `keep_fragment`) fragment.
 
     None for what cannot be an article link (javascript:, mailto:, empty, garbage).
     """
@@ -84,7 +93,30 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
         if not is_tracking_param(k)
     ]
     path = parts.path or "/"
-    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+    fragment = parts.fragment if keep_fragment else ""
+    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), fragment))
+
+
+def entry_links(entries: Sequence[tuple[str | None, str | None]]) -> list[str | None]:
+    """Each entry's link without its fragment, unless the fragment tells entries apart.
+
+    `entries` are one feed's (canonical link with fragment, guid) pairs. A fragment is
+    kept when another entry links to the same page with another fragment (or none),
+    or when the entry's guid ends with it; dropping it would merge distinct entries.
+    """
+    variants: dict[str, set[str]] = {}
+    for link, _ in entries:
+        if link:
+            variants.setdefault(urldefrag(link).url, set()).add(link)
+    out: list[str | None] = []
+    for link, guid in entries:
+        if not link or "#" not in link:
+            out.append(link)
+            continue
+        page, fragment = urldefrag(link)
+        apart = len(variants[page]) > 1 or (guid or "").endswith(f"#{fragment}")
+        out.append(link if apart else page)
+    return out
 
 
 def host_of(url: str | None) -> str | None:

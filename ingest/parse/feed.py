@@ -3,8 +3,9 @@
 XML feeds (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, RDF, CDF) go through feedparser from
 an in-memory stream — handed raw bytes, feedparser would try to open them as a
 file name, and handed a URL it would fetch it; it never gets either. Its own
-sanitiser is off: we sanitise once with nh3 and extract clean text, which is
-faster and at least as safe. Well-formed RSS 2.0, Atom 1.0 and RDF feeds take a
+sanitiser is off: we keep no HTML at all, only clean text (`normalise/html.py`),
+which is faster and at least as safe. Markup declarations (DOCTYPE, entities) are
+cut out first (`xmlsafety.py`). Well-formed RSS 2.0, Atom 1.0 and RDF feeds take a
 fast path (`fastpath.py`) that reads the items with lxml exactly as feedparser
 would, and hands anything it cannot reproduce with certainty back to feedparser.
 JSON Feed 1.0/1.1, which feedparser cannot read, has its own reader. A bozo feed
@@ -16,19 +17,21 @@ from __future__ import annotations
 import io
 import json
 import re
+import xml.sax
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import feedparser
+from feedparser.exceptions import UndeclaredNamespace
 
-from ingest.normalise import canonical_url, host_of, html_to_text, parse_date
+from ingest.normalise import canonical_url, entry_links, host_of, html_to_text, parse_date
 from ingest.parse.fastpath import parse_fast
 from ingest.parse.item import FeedItem
 from ingest.parse.limits import cap_item, cap_url, keep_newest
 from ingest.parse.trim import trim_to_newest
-from ingest.parse.xmlsafety import strip_doctype
+from ingest.parse.xmlsafety import UnsafeXml, strip_doctype
 from wirewatch.core.ids import (
     article_id_fallback,
     article_id_from_guid,
@@ -50,6 +53,8 @@ _DAY = re.compile(rb"<day>\s*([A-Za-z]+)\s*</day>", re.I)
 _EMAIL = r"(?:mailto:)?[^\s@()<>]+@[^\s@()<>]+"
 _EMAIL_THEN_NAME = re.compile(rf"^{_EMAIL}\s*\((.+)\)$")
 _NAME_THEN_EMAIL = re.compile(rf"^(.+?)\s*[(<]\s*{_EMAIL}\s*[)>]$")
+# feedparser's strict parser failed (it then reads on with its loose parser)
+_FATAL_XML = (xml.sax.SAXException, UndeclaredNamespace)
 
 
 @dataclass
@@ -62,9 +67,25 @@ class ParsedFeed:
     skip_hours: frozenset[int] = frozenset()
     skip_days: frozenset[str] = frozenset()
     bozo_reason: str | None = None
+    # Why nothing could be read (not a feed, XML too broken to yield an item, invalid
+    # JSON, refused as unsafe): a feed with this and no articles has failed, not "ok".
+    error: str | None = None
     articles: list[Article] = field(default_factory=list)
     parser: str = "feedparser"  # or "lxml" (the fast path) or "json"
     items_dropped: int = 0  # older items beyond limits.items_per_feed
+
+
+def _unreadable(reason: str, *, fmt: str = "unknown", parser: str = "feedparser") -> ParsedFeed:
+    """A document nothing could be read from: the reason is its bozo note and its error."""
+    return ParsedFeed(
+        format=fmt,
+        title=None,
+        site_url=None,
+        language=None,
+        bozo_reason=reason,
+        error=reason,
+        parser=parser,
+    )
 
 
 def looks_like_json(body: bytes, content_type: str | None) -> bool:
@@ -125,13 +146,16 @@ def _text(value: Any) -> str:
 def _read_xml_feed(
     body: bytes, content_type: str | None, base: str | None, fast_path: bool, item_limit: int
 ) -> tuple[ParsedFeed, list[FeedItem]]:
-    safe, doctype_reason = strip_doctype(body)
-    trimmed = trim_to_newest(safe, item_limit)
-    if trimmed is not None:
-        safe = trimmed[0]
     headers = {"content-type": content_type or "application/xml"}
     if base:
         headers["content-location"] = base
+    try:
+        safe, doctype_reason = strip_doctype(body, headers)
+    except UnsafeXml as e:
+        return _unreadable(str(e)), []
+    trimmed = trim_to_newest(safe, item_limit)
+    if trimmed is not None:
+        safe = trimmed[0]
     d = parse_fast(safe, headers) if fast_path else None
     parser = "feedparser" if d is None else "lxml"
     if d is None:
@@ -142,9 +166,14 @@ def _read_xml_feed(
             resolve_relative_uris=False,
         )
     f = d.get("feed", {})
-    reasons = [r for r in (doctype_reason, _bozo_text(d)) if r]
+    bozo = _bozo_text(d)
+    reasons = [r for r in (doctype_reason, bozo) if r]
+    error = None
     if not d.get("version") and not d.entries:
-        reasons.append("not a feed: no RSS, Atom, RDF or JSON Feed content found")
+        error = "not a feed: no RSS, Atom, RDF or JSON Feed content found"
+        reasons.append(error)
+    elif not d.entries and isinstance(d.get("bozo_exception"), _FATAL_XML):
+        error = f"{bozo}; no item could be read"
     ttl = f.get("ttl")
     meta = ParsedFeed(
         format=d.get("version") or "unknown",
@@ -155,6 +184,7 @@ def _read_xml_feed(
         skip_hours=_skip_hours(safe),
         skip_days=_skip_days(safe),
         bozo_reason="; ".join(reasons) or None,
+        error=error,
         parser=parser,
         items_dropped=trimmed[1] if trimmed is not None else 0,
     )
@@ -204,7 +234,7 @@ def _xml_item(e: dict[str, Any], base: str | None, language: str | None) -> Feed
         links = [lk.get("href") for lk in e.get("links", []) if lk.get("href")]
         link = links[0] if links else None
     return FeedItem(
-        link=canonical_url(link, base) if link else None,
+        link=canonical_url(link, base, keep_fragment=True) if link else None,
         guid=(e.get("id") or e.get("guid") or None),
         title=_text(e.get("title")),
         summary=summary,
@@ -269,23 +299,10 @@ def _read_json_feed(
     try:
         doc = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        return ParsedFeed(
-            format="json",
-            parser="json",
-            title=None,
-            site_url=None,
-            language=None,
-            bozo_reason=f"invalid JSON Feed: {e}",
-        ), []
+        return _unreadable(f"invalid JSON Feed: {e}", fmt="json", parser="json"), []
     if not isinstance(doc, dict):
-        return ParsedFeed(
-            format="json",
-            parser="json",
-            title=None,
-            site_url=None,
-            language=None,
-            bozo_reason="invalid JSON Feed: the top level is not an object",
-        ), []
+        not_object = "invalid JSON Feed: the top level is not an object"
+        return _unreadable(not_object, fmt="json", parser="json"), []
     version = str(doc.get("version", ""))
     fmt = "json11" if version.endswith("/1.1") else "json10" if version.endswith("/1") else "json"
     reason = (
@@ -340,7 +357,7 @@ def _json_item(
     link = i.get("url") or i.get("external_url")
     guid = i.get("id")
     return FeedItem(
-        link=canonical_url(link, base) if isinstance(link, str) else None,
+        link=canonical_url(link, base, keep_fragment=True) if isinstance(link, str) else None,
         guid=str(guid) if guid not in (None, "") else None,
         title=_text(i.get("title")),
         summary=summary,
@@ -372,6 +389,10 @@ def _to_articles(
 
     `capped` pairs each item with the fields the limits cut (`limits.cap_item`).
     """
+    for (it, _), link in zip(
+        capped, entry_links([(it.link, it.guid) for it, _ in capped]), strict=True
+    ):
+        it.link = link
     guids_per_link: dict[str, set[str | None]] = {}
     for it, _ in capped:
         if it.link:

@@ -3,14 +3,17 @@
 Usage: python hostile_parse_probe.py FILE MEMORY_MB
 The address-space limit is set to what the interpreter already uses plus
 MEMORY_MB, so the cap measures the parse, not Python itself. Any attempt to open
-a network connection or a file other than FILE raises, via an audit hook.
+a network connection or a file other than FILE (or a module of Python's own, such
+as a codec imported on first use) raises, via an audit hook.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
+import sysconfig
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,11 +32,16 @@ def main() -> None:
         fetched_at=datetime.now(UTC),
     )  # imports done before the cap
 
+    python_libs = tuple(
+        {sysconfig.get_path(k) + os.sep for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    )
+
     def audit(event: str, args: tuple[object, ...]) -> None:
         if event in {"socket.connect", "socket.getaddrinfo", "urllib.Request"}:
             raise RuntimeError(f"network access attempted: {event} {args!r}")
-        if event == "open" and args and str(args[0]) not in {str(path)}:
-            raise RuntimeError(f"file access attempted: {args[0]!r}")
+        opened = str(args[0]) if event == "open" and args else str(path)
+        if opened != str(path) and not opened.startswith(python_libs):  # e.g. a codec module
+            raise RuntimeError(f"file access attempted: {opened!r}")
 
     with open("/proc/self/statm") as fh:
         vm_pages = int(fh.read().split()[0])

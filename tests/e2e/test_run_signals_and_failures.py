@@ -15,10 +15,14 @@ pytestmark = pytest.mark.e2e
 
 
 def config_with_a_broken_feed(tmp: Path) -> Path:
-    shutil.copy(EXAMPLE_CONFIG.parent / "recorded" / "npr-world.xml", tmp / "good.xml")
+    good = shutil.copy(EXAMPLE_CONFIG.parent / "recorded" / "npr-world.xml", tmp / "good.xml")
     (tmp / "broken.xml").write_text("this is not a feed at all, just text\n")
+    # a download cut short before the first item: an RSS feed, but not well-formed
+    text = Path(good).read_text()
+    (tmp / "truncated.xml").write_text(text[: text.index("<item")])
     cfg = tmp / "wirewatch.yaml"
-    cfg.write_text("allow_local_files: true\nfeeds:\n  - url: good.xml\n  - url: broken.xml\n")
+    feeds = "".join(f"  - url: {name}\n" for name in ("good.xml", "broken.xml", "truncated.xml"))
+    cfg.write_text(f"allow_local_files: true\nfeeds:\n{feeds}")
     return cfg
 
 
@@ -27,6 +31,7 @@ def test_a_broken_feed_is_named_and_the_rest_goes_on(cli: Cli, tmp_path: Path) -
     r = cli("run", "--once", "--config", str(cfg))
     assert r.returncode == 0
     assert "broken.xml" in r.stdout and "not a feed" in r.stdout
+    assert "truncated.xml" in r.stdout and "no item could be read" in r.stdout
     assert cli.scalar("SELECT COUNT(*) FROM articles") > 0
     feeds = {
         Path(f["feed"]["url"]).name: f["state"]
@@ -35,9 +40,11 @@ def test_a_broken_feed_is_named_and_the_rest_goes_on(cli: Cli, tmp_path: Path) -
     assert feeds["broken.xml"]["last_status"] == "error"
     assert feeds["broken.xml"]["consecutive_errors"] == 1
     assert "not a feed" in feeds["broken.xml"]["last_error"]
+    assert feeds["truncated.xml"]["last_status"] == "error"
+    assert "no item could be read" in feeds["truncated.xml"]["last_error"]
     assert feeds["good.xml"]["last_status"] == "ok"
     status = cli.json("status", "--config", str(cfg))
-    assert status["feeds"]["failing"] == 1 and status["problems"]["ingest"] == 1
+    assert status["feeds"]["failing"] == 2 and status["problems"]["ingest"] == 2
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

@@ -3,19 +3,27 @@ when the broker is down at start or restarted mid-run."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from kafka import KafkaConsumer
 
+from ingest.parse import ParsedFeed, parse_feed
 from ingest.publish import KafkaPublisher, PublishError
+from sinks.sqlite.database import Database
+from sinks.sqlite.feeds import FeedStore
 from tests.integration.conftest import Kafka
-from wirewatch.core.models import Article
-from wirewatch.core.settings import KafkaSettings
+from wirewatch.core.clock import SystemClock
+from wirewatch.core.models import Article, FeedStatus
+from wirewatch.core.settings import FeedEntry, KafkaSettings, Settings
+from wirewatch.runtime.build import build_fetcher
+from wirewatch.runtime.poller import KafkaPoller, poller_db_name
 
 T = datetime(2026, 11, 25, tzinfo=UTC)
 REPO = Path(__file__).resolve().parents[2]
@@ -144,3 +152,46 @@ def test_two_pollers_split_the_feeds(kafka: Kafka, tmp_path: Path) -> None:
     b = run_poll(kafka, tmp_path / "b", "--index", "1", "--count", "2")
     assert a["feeds_polled"] + b["feeds_polled"] == 6  # type: ignore[operator]
     assert a["feeds_polled"] and b["feeds_polled"]
+
+
+def test_a_bad_feed_among_good_ones_does_not_stop_the_others(kafka: Kafka, tmp_path: Path) -> None:
+    """A bug met on one feed is that feed's error; the poller publishes every other feed."""
+    recorded = sorted(
+        p.name for p in (EXAMPLE.parent / "recorded").iterdir() if p.suffix in {".xml", ".rdf"}
+    )
+    bad = "npr-world.xml"
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        allow_local_files=True,
+        feeds=[FeedEntry(url=f"recorded/{name}") for name in recorded],
+        kafka=KafkaSettings(bootstrap_servers=kafka.bootstrap, topic_raw="t.isolation"),
+    )
+
+    def parse(body: bytes, *, feed: Any, **kwargs: Any) -> ParsedFeed:
+        if feed.url.endswith(bad):
+            raise RuntimeError("a bug met on this feed only")
+        return parse_feed(body, feed=feed, **kwargs)
+
+    publisher = KafkaPublisher(settings.kafka, timeout_s=30)
+    publisher.ensure_topics(partitions=1)
+    clock = SystemClock()
+    poller = KafkaPoller(
+        settings,
+        config_dir=EXAMPLE.parent,
+        clock=clock,
+        fetcher=build_fetcher(settings, clock),
+        parse=parse,
+        publisher=publisher,
+    )
+    summary = asyncio.run(poller.run(once=True))
+    assert summary.feeds_polled == len(recorded) == 6
+    (failed,) = summary.feeds_failed
+    assert failed["url"].endswith(bad) and "a bug met on this feed only" in failed["error"]
+    got = consume(kafka, "t.isolation")
+    assert len(got) == summary.articles_published > 0
+    assert {a.feed_url.rsplit("/", 1)[1] for _, a in got} == set(recorded) - {bad}
+    db = Database.open(settings.data_dir, poller_db_name(0, 1))
+    states = {r.feed.url.rsplit("/", 1)[1]: r.state for r in FeedStore(db).all()}
+    db.close()
+    assert states[bad].last_status is FeedStatus.ERROR  # recorded on the feed itself
+    assert "a bug met on this feed only" in (states[bad].last_error or "")

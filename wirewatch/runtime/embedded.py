@@ -206,21 +206,17 @@ class EmbeddedPipeline:
 
     async def _poll_one(self, row: FeedRow) -> None:
         clock = self.ctx.clock
-        try:
-            outcome: PollOutcome = await poll_feed(
-                row.feed,
-                row.state,
-                fetcher=self.fetcher,
-                parse=self.parse,
-                seen=self.ctx.feeds,
-                clock=clock,
-                schedule_settings=self.ctx.settings.schedule,
-                fulltext=self.fulltext if row.feed.full_text else None,
-            )
-        except Exception as e:  # a bug in one feed's handling must not stop the others
-            log.exception("polling %s failed unexpectedly", row.feed.url)
-            self._feed_failed(row.feed.url, f"internal error: {e!r}")
-            return
+        # never raises for one feed's problem, not even a bug: it lands in the feed's state
+        outcome: PollOutcome = await poll_feed(
+            row.feed,
+            row.state,
+            fetcher=self.fetcher,
+            parse=self.parse,
+            seen=self.ctx.feeds,
+            clock=clock,
+            schedule_settings=self.ctx.settings.schedule,
+            fulltext=self.fulltext if row.feed.full_text else None,
+        )
         self.ctx.feeds.accept_poll(outcome.feed, outcome.state, outcome.articles, now=clock.now())
         self.summary.feeds_polled += 1
         if outcome.error:

@@ -147,6 +147,7 @@ class KafkaPoller:
         return self.summary
 
     async def _poll_one(self, row: FeedRow) -> None:
+        # never raises for one feed's problem, not even a bug: it lands in the feed's state
         outcome = await poll_feed(
             row.feed,
             row.state,
@@ -159,7 +160,7 @@ class KafkaPoller:
         if outcome.articles:
             try:
                 await asyncio.to_thread(self.publisher.publish, outcome.articles)
-            except WirewatchError as e:
+            except Exception as e:  # Kafka's refusal (PublishError) or a bug: this feed only
                 # State does not advance: the next poll fetches and publishes these again.
                 self.summary.publish_failures += 1
                 self.db.record_event(
@@ -170,6 +171,7 @@ class KafkaPoller:
                     len(outcome.articles),
                     row.feed.url,
                     e,
+                    exc_info=not isinstance(e, WirewatchError),
                 )
                 retry = row.state.model_copy(
                     update={

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import random
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -57,12 +57,12 @@ class Env:
         self.feed = Feed(id="f1", url=server.url("/feed"), added_at=NOW)
         self.state = FeedState(feed_id="f1")
 
-    async def poll(self) -> PollOutcome:
+    async def poll(self, parse: Callable[..., Any] = parse_feed) -> PollOutcome:
         out = await poll_feed(
             self.feed,
             self.state,
             fetcher=self.fetcher,
-            parse=parse_feed,
+            parse=parse,
             seen=self.seen,
             clock=self.clock,
             schedule_settings=self.settings,
@@ -197,6 +197,57 @@ async def test_not_a_feed_is_an_error_with_the_reason(env: Env) -> None:
     )
     out = await env.poll()
     assert out.state.last_status is FeedStatus.ERROR and "not a feed" in (out.error or "")
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (  # a download cut short before the first item
+            b'<?xml version="1.0"?><rss version="2.0"><channel><title>News</title><link>https:',
+            "malformed feed (SAXParseException: <unknown>:1:",
+        ),
+        (
+            b'<rss version="2.0"><channel><title>News</title></chanel></rss>',
+            "mismatched tag); no item could be read",
+        ),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": [', "invalid JSON Feed"),
+    ],
+    ids=["truncated RSS", "mismatched tag", "truncated JSON Feed"],
+)
+async def test_a_feed_too_broken_to_yield_an_item_is_an_error(
+    env: Env, body: bytes, error: str
+) -> None:
+    env.server.route("/feed", lambda r: Reply(200, body=body))
+    out = await env.poll()
+    assert out.state.last_status is FeedStatus.ERROR and out.state.consecutive_errors == 1
+    assert error in (out.state.last_error or "") and out.error == out.state.last_error
+
+
+async def test_broken_xml_with_items_or_an_empty_valid_feed_is_ok(env: Env) -> None:
+    broken = rss([("a", "A", NOW)]).replace(b"</channel>", b"</chanel>")
+    env.server.route("/feed", lambda r: Reply(200, body=broken))
+    out = await env.poll()
+    assert out.state.last_status is FeedStatus.OK and len(out.articles) == 1
+    assert "malformed feed" in (out.state.bozo_reason or "")
+    env.server.route("/feed", lambda r: Reply(200, body=rss([])))
+    out = await env.poll()
+    assert out.state.last_status is FeedStatus.OK and out.error is None
+
+
+async def test_a_bug_while_polling_one_feed_is_that_feeds_error(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Both runtimes poll many feeds at once; a bug must not end the others' polls."""
+
+    def broken_parse(body: bytes, **kwargs: Any) -> Any:
+        raise KeyError("a bug in parsing")
+
+    env.server.route("/feed", lambda r: Reply(200, body=rss([("a", "A", NOW)])))
+    out = await env.poll(parse=broken_parse)
+    assert out.articles == [] and out.state.last_status is FeedStatus.ERROR
+    assert out.state.last_error == out.error and "internal error while polling" in out.error
+    assert "a bug in parsing" in out.error and out.state.next_poll_at is not None
+    assert "Traceback" in caplog.text and env.feed.url in caplog.text
 
 
 async def test_adaptive_interval_and_publisher_hints(env: Env) -> None:
