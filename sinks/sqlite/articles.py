@@ -8,7 +8,6 @@ lost between stages, and never alerted twice.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,27 +15,7 @@ from sinks.sqlite.alerts import insert_hits
 from sinks.sqlite.database import Database, iso, parse_iso, to_datetime
 from wirewatch.core.models import Alert, EnrichedArticle
 from wirewatch.core.query.fields import ALIAS_SEPARATOR
-
-
-@dataclass(frozen=True)
-class StoryRow:
-    """A story record to persist: opaque clustering state for one article."""
-
-    article_id: str
-    story_id: str
-    published_at: datetime
-    payload: bytes
-
-
-@dataclass(frozen=True)
-class StorySummary:
-    story_id: str
-    size: int
-    title: str
-    first_published: datetime
-    last_published: datetime
-    sources: list[str] = field(default_factory=list)
-    article_ids: list[str] = field(default_factory=list)
+from wirewatch.core.records import StoryRecord, StorySummary
 
 
 def _fts_text(e: EnrichedArticle) -> str:
@@ -116,7 +95,7 @@ class ArticleStore:
     def commit_enriched(
         self,
         batch: Sequence[tuple[int | None, EnrichedArticle]],
-        story_rows: Sequence[StoryRow],
+        story_rows: Sequence[StoryRecord],
         hits: Sequence[Alert],
         *,
         now: datetime,
@@ -138,13 +117,13 @@ class ArticleStore:
             )
             return insert_hits(c, hits)
 
-    def story_rows_since(self, since: datetime) -> list[StoryRow]:
+    def story_rows_since(self, since: datetime) -> list[StoryRecord]:
         rows = self.db.conn.execute(
             "SELECT article_id, story_id, published_at, payload FROM story_records "
             "WHERE published_at >= ? ORDER BY published_at, article_id",
             (iso(since),),
         )
-        return [StoryRow(str(a), str(s), parse_iso(p), bytes(b)) for a, s, p, b in rows]  # type: ignore[arg-type]
+        return [StoryRecord(str(a), str(s), parse_iso(p), bytes(b)) for a, s, p, b in rows]  # type: ignore[arg-type]
 
     def expire_story_rows(self, before: datetime) -> int:
         with self.db.transaction() as c:

@@ -25,12 +25,12 @@ from typing import Any, Protocol
 
 from ingest.poll import PollOutcome, poll_feed
 from processors.matching import Matcher
-from sinks.sqlite.articles import StoryRow
 from sinks.sqlite.database import iso
 from sinks.sqlite.feeds import FeedRow
 from sinks.webhook import WebhookSender, next_attempt_delay
 from wirewatch.core.ids import alert_id
 from wirewatch.core.models import Alert, Article, EnrichedArticle, FeedStatus
+from wirewatch.core.records import StoryRecord
 from wirewatch.core.redact import redact_text, redact_url
 from wirewatch.runtime.aio import wait_event
 from wirewatch.runtime.context import AppContext
@@ -51,7 +51,7 @@ class EnrichStage(Protocol):
 
     def enrich(
         self, articles: Sequence[Article]
-    ) -> tuple[list[EnrichedArticle], list[StoryRow]]: ...
+    ) -> tuple[list[EnrichedArticle], list[StoryRecord]]: ...
 
 
 @dataclass

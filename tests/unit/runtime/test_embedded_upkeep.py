@@ -11,9 +11,9 @@ import pytest
 
 from ingest.fetch import Fetcher
 from ingest.parse import parse_feed
-from sinks.sqlite.articles import StoryRow
 from wirewatch.core.clock import ManualClock
 from wirewatch.core.models import Article, EnrichedArticle, Feed, Provenance
+from wirewatch.core.records import StoryRecord
 from wirewatch.core.settings import load_settings
 from wirewatch.runtime.context import AppContext, open_context
 from wirewatch.runtime.embedded import EmbeddedPipeline, RunSummary
@@ -40,7 +40,9 @@ class FlakyEnricher:
         self.failures = failures
         self.calls = 0
 
-    def enrich(self, articles: Sequence[Article]) -> tuple[list[EnrichedArticle], list[StoryRow]]:
+    def enrich(
+        self, articles: Sequence[Article]
+    ) -> tuple[list[EnrichedArticle], list[StoryRecord]]:
         self.calls += 1
         if self.calls <= self.failures:
             raise RuntimeError("NER worker died")

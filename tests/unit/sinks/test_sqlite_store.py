@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sinks.sqlite.alerts import AlertStore
-from sinks.sqlite.articles import ArticleStore, StoryRow
+from sinks.sqlite.articles import ArticleStore
 from sinks.sqlite.database import Database
 from sinks.sqlite.feeds import FeedStore
 from wirewatch.core.errors import ConfigError, FeedError
@@ -27,6 +27,7 @@ from wirewatch.core.models import (
     Provenance,
     TopicTag,
 )
+from wirewatch.core.records import StoryRecord
 
 T = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
@@ -159,7 +160,7 @@ def test_commit_enriched_clears_outbox_and_records_each_hit_once(db: Database) -
         )
         for _, e in batch
     ]
-    stories = [StoryRow(e.id, "s1", e.article.published_at, b"sig") for _, e in batch]
+    stories = [StoryRecord(e.id, "s1", e.article.published_at, b"sig") for _, e in batch]
     assert len(articles.commit_enriched(batch, stories, hits, now=T)) == 2
     assert feeds.outbox_size() == 0 and articles.count() == 2
     # a replay (crash after commit, or the same article again) adds nothing
