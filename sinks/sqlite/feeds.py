@@ -163,6 +163,9 @@ class FeedStore:
                     out[str(aid)] = str(h)
         return out
 
+    def seen_count(self) -> int:
+        return int(self.db.conn.execute("SELECT COUNT(*) FROM seen").fetchone()[0])
+
     def expire_seen(self, before: datetime, limit: int) -> int:
         """Forget up to `limit` ids last new or changed before `before`; queued ones stay."""
         with self.db.transaction() as c:

@@ -48,8 +48,8 @@ def build_enricher(ctx: AppContext) -> Enricher:
     window = timedelta(hours=ctx.settings.enrich.story_window_hours)
     enricher = Enricher(ctx.settings.enrich, clock=ctx.clock)
     since = ctx.clock.now() - window
-    ctx.articles.expire_story_rows(since)
-    enricher.stories.restore(ctx.articles.story_rows_since(since))
+    ctx.story_state.expire_story_records(since)
+    enricher.stories.restore(ctx.story_state.story_records_since(since))
     return enricher
 
 

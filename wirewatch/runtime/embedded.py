@@ -25,12 +25,11 @@ from typing import Any, Protocol
 
 from ingest.poll import PollOutcome, poll_feed
 from processors.matching import Matcher
-from sinks.sqlite.database import iso
-from sinks.sqlite.feeds import FeedRow
 from sinks.webhook import WebhookSender, next_attempt_delay
+from wirewatch.core.clock import iso
 from wirewatch.core.ids import alert_id
 from wirewatch.core.models import Alert, Article, EnrichedArticle, FeedStatus
-from wirewatch.core.records import StoryRecord
+from wirewatch.core.records import FeedRow, StoryRecord
 from wirewatch.core.redact import redact_text, redact_url
 from wirewatch.runtime.aio import wait_event
 from wirewatch.runtime.context import AppContext
@@ -140,7 +139,7 @@ class EmbeddedPipeline:
             for t in (*stages, *background):
                 with contextlib.suppress(asyncio.CancelledError):
                     await t
-            self.summary.deliveries_pending = self.ctx.alerts.count_hits().get("pending", 0)
+            self.summary.deliveries_pending = self.ctx.hits.count_hits().get("pending", 0)
             self.summary.seconds = round(time.monotonic() - self._started, 3)
             self.summary.interrupted = self.stop.is_set() and not once
             self._write_status(running=False)
@@ -185,7 +184,7 @@ class EmbeddedPipeline:
         """Re-queue what an earlier run accepted but did not store (a crash, a stop)."""
         after = 0
         while True:
-            pending = self.ctx.feeds.pending(after_seq=after, limit=500)
+            pending = self.ctx.outbox.pending(after_seq=after, limit=500)
             if not pending:
                 return
             for p in pending:
@@ -232,14 +231,14 @@ class EmbeddedPipeline:
             {"url": outcome.feed.url, "error": outcome.error, "articles": len(outcome.articles)},
         )
         if outcome.articles:
-            for p in self.ctx.feeds.pending_for([a.id for a in outcome.articles]):
+            for p in self.ctx.outbox.pending_for([a.id for a in outcome.articles]):
                 await self.raw_q.put((p.seq, p.article))
 
     def _feed_failed(self, url: str, error: str) -> None:
         """Count a failed feed; the summary and the event are shown, so URLs go redacted."""
         url, error = redact_url(url), redact_text(error)
         self.summary.feeds_failed.append({"url": url, "error": error})
-        self.ctx.db.record_event(self.ctx.clock.now(), "ingest", url, error)
+        self.ctx.journal.record_event(self.ctx.clock.now(), "ingest", url, error)
 
     # --- stage 2: enrich ------------------------------------------------------------------
 
@@ -278,7 +277,7 @@ class EmbeddedPipeline:
                     # model that retrying did not get past. Nothing is lost: the batch
                     # stays in the outbox and the next start queues it again.
                     log.exception("enrichment failed for a batch of %d", len(articles))
-                    self.ctx.db.record_event(
+                    self.ctx.journal.record_event(
                         self.ctx.clock.now(), "enrich", f"{len(articles)} articles", repr(e)
                     )
                     continue
@@ -320,7 +319,7 @@ class EmbeddedPipeline:
                             matched_at=now,
                         )
                     )
-            new_hits = self.ctx.articles.commit_enriched(
+            new_hits = self.ctx.commit.commit_enriched(
                 [(seq, e) for seq, e, _ in batch],
                 [s for _, _, s in batch if s is not None],
                 hits,
@@ -334,7 +333,7 @@ class EmbeddedPipeline:
 
     def _load_rules(self) -> None:
         """(Re)compile rules when they changed; a rule that no longer parses is skipped, logged."""
-        rules = self.ctx.alerts.rules()
+        rules = self.ctx.rules.rules()
         sig = tuple((r.id, r.query, r.enabled) for r in rules)
         if sig == self._rules_sig:
             return
@@ -345,7 +344,7 @@ class EmbeddedPipeline:
             try:
                 matcher.add(r.id, r.query)
             except Exception as e:
-                self.ctx.db.record_event(self.ctx.clock.now(), "alerts", r.name, str(e))
+                self.ctx.journal.record_event(self.ctx.clock.now(), "alerts", r.name, str(e))
                 log.error("alert %r skipped: %s", r.name, e)
         self._matcher, self._rules_sig = matcher, sig
         self._rules = {r.id: r for r in rules}
@@ -356,7 +355,7 @@ class EmbeddedPipeline:
         """Deliver webhooks as hits arrive and as retries fall due."""
         while True:
             await self._deliver_due()
-            nxt = self.ctx.alerts.next_delivery_at()
+            nxt = self.ctx.deliveries.next_delivery_at()
             wait = 5.0
             if nxt is not None:
                 wait = min(wait, max(0.05, (nxt - self.ctx.clock.now()).total_seconds()))
@@ -365,7 +364,7 @@ class EmbeddedPipeline:
 
     async def _deliver_due(self) -> None:
         """One pass over due deliveries; failures are rescheduled, never block the pipeline."""
-        due = self.ctx.alerts.due_deliveries(self.ctx.clock.now())
+        due = self.ctx.deliveries.due_deliveries(self.ctx.clock.now())
         await asyncio.gather(
             *(self._deliver(h.alert, h.webhook_url or "", h.attempts) for h in due)
         )
@@ -375,7 +374,7 @@ class EmbeddedPipeline:
         result = await self.sender.send(url, alert)
         now = self.ctx.clock.now()
         if result.ok:
-            self.ctx.alerts.mark_delivered(alert.id, now)
+            self.ctx.deliveries.mark_delivered(alert.id, now)
             self.summary.deliveries_ok += 1
             return
         tried = attempts + 1
@@ -385,10 +384,12 @@ class EmbeddedPipeline:
             if result.retry_after:
                 delay = max(delay, min(result.retry_after, settings.backoff_max))
             retry_at = now + timedelta(seconds=delay)
-        self.ctx.alerts.mark_attempt_failed(alert.id, result.error or "failed", retry_at=retry_at)
+        self.ctx.deliveries.mark_attempt_failed(
+            alert.id, result.error or "failed", retry_at=retry_at
+        )
         if retry_at is None:
             self.summary.deliveries_failed += 1
-            self.ctx.db.record_event(
+            self.ctx.journal.record_event(
                 now,
                 "notify",
                 alert.rule_name,
@@ -412,6 +413,6 @@ class EmbeddedPipeline:
             "summary": self.summary.to_dict(),
         }
         try:
-            self.ctx.db.set_meta(STATUS_KEY, json.dumps(snapshot))
+            self.ctx.journal.set_meta(STATUS_KEY, json.dumps(snapshot))
         except Exception:  # status is best effort; never let it stop the pipeline
             log.debug("could not write runtime status", exc_info=True)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ingest.poll import poll_feed
 from sinks.sqlite.alerts import AlertStore
@@ -57,7 +57,7 @@ class PollSummary:
         return asdict(self)
 
 
-class Publisher:
+class Publisher(Protocol):
     """What the poller needs from ingest's Kafka publisher."""
 
     def publish(self, articles: Sequence[Article]) -> None: ...

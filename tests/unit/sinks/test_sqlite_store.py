@@ -168,7 +168,7 @@ def test_commit_enriched_clears_outbox_and_records_each_hit_once(db: Database) -
     assert articles.count() == 2
     rows = alerts.hits()
     assert len(rows) == 2 and {h.delivery_state for h in rows} == {DeliveryState.PENDING}
-    assert [r.article_id for r in articles.story_rows_since(T)] == ["a1", "a2"]
+    assert [r.article_id for r in articles.story_records_since(T)] == ["a1", "a2"]
 
 
 def test_failed_delivery_is_rescheduled_then_given_up(db: Database) -> None:
