@@ -37,7 +37,6 @@ The secret is only ever used to compute the MAC; it is not logged or echoed.
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import hmac
 import json
@@ -45,10 +44,11 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Protocol
 
 from wirewatch.core.models import Alert
+from wirewatch.core.retry_after import parse_retry_after
 from wirewatch.core.settings import LimitsSettings, NotifySettings
 from wirewatch.core.truncate import truncate
 
@@ -161,22 +161,6 @@ def next_attempt_delay(attempts: int, settings: NotifySettings, rng: random.Rand
     return rng.uniform(0.0, ceiling)
 
 
-def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Retry-After in seconds from now; it may be delta-seconds or an HTTP date."""
-    if not value or not value.strip():
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - now)
-
-
 def classify(
     status: int | None, error: str | None, retry_after: float | None, *, permanent: bool = False
 ) -> DeliveryResult:
@@ -233,7 +217,8 @@ class WebhookSender:
         body = encode(alert, self.limits)
         response = await self.post(url, body, self.headers(alert, body))
         lower = {k.lower(): v for k, v in (response.headers or {}).items()}
-        retry_after = parse_retry_after(lower.get("retry-after"), self.clock())
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        retry_after = parse_retry_after(lower.get("retry-after"), now)
         return classify(
             response.status,
             response.error,

@@ -17,15 +17,8 @@ from sinks.sqlite.search_sql import compile_where
 from wirewatch.core.clock import Clock, SystemClock
 from wirewatch.core.models import Alert, EnrichedArticle
 from wirewatch.core.ports import IndexResult, SearchPage, SearchRequest
-from wirewatch.core.query.fields import ALIAS_SEPARATOR
+from wirewatch.core.query.fields import ALIAS_SEPARATOR, body_text
 from wirewatch.core.records import StoryRecord, StorySummary
-
-
-def _fts_text(e: EnrichedArticle) -> str:
-    a = e.article
-    if a.text and a.summary and a.summary not in a.text:
-        return f"{a.summary}\n{a.text}"
-    return a.text or a.summary
 
 
 def _index_article(c: Any, e: EnrichedArticle, now: datetime) -> None:
@@ -66,7 +59,7 @@ def _index_article(c: Any, e: EnrichedArticle, now: datetime) -> None:
         c.execute("DELETE FROM article_topics WHERE article_id=?", (a.id,))
     c.execute(
         "INSERT INTO articles_fts(rowid, title, text) VALUES (?,?,?)",
-        (rowid, a.title, _fts_text(e)),
+        (rowid, a.title, body_text(a)),
     )
     c.executemany(
         "INSERT OR REPLACE INTO article_entities(article_id, name, type, mentions, in_title, "

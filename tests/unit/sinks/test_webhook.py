@@ -19,7 +19,6 @@ from sinks.webhook import (
     classify,
     encode,
     next_attempt_delay,
-    parse_retry_after,
     sign,
     verify_signature,
 )
@@ -117,15 +116,6 @@ def test_without_a_secret_there_is_no_signature() -> None:
 def test_classification(status: int | None, ok: bool, retryable: bool) -> None:
     r = classify(status, None if status else "connection refused", None)
     assert (r.ok, r.retryable) == (ok, retryable)
-
-
-def test_retry_after_seconds_and_http_date() -> None:
-    now = datetime(2026, 2, 18, 12, 0, tzinfo=UTC).timestamp()
-    assert parse_retry_after("120", now) == 120
-    assert parse_retry_after("Wed, 18 Feb 2026 12:01:30 GMT", now) == 90
-    assert parse_retry_after("Wed, 18 Feb 2026 11:00:00 GMT", now) == 0  # already past
-    assert parse_retry_after("soon", now) is None
-    assert parse_retry_after(None, now) is None
 
 
 def test_backoff_grows_with_full_jitter_and_is_capped() -> None:
