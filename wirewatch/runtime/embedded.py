@@ -33,6 +33,7 @@ from wirewatch.core.records import FeedRow, StoryRecord
 from wirewatch.core.redact import redact_text, redact_url
 from wirewatch.runtime.aio import wait_event
 from wirewatch.runtime.context import AppContext
+from wirewatch.runtime.due import poll_due_feeds, pollable
 from wirewatch.runtime.retention import prune_periodically
 from wirewatch.runtime.retry import retry
 
@@ -159,24 +160,11 @@ class EmbeddedPipeline:
         try:
             await self._recover_outbox()
             if once:
-                rows = [
-                    r
-                    for r in self.ctx.feeds.all()
-                    if r.feed.enabled and r.state.last_status is not FeedStatus.GONE
-                ]
+                rows = pollable(self.ctx.feeds.all())
                 self.progress("feeds_total", {"count": len(rows)})
                 await self._poll_many(rows)
             else:
-                while not self.stop.is_set():
-                    now = self.ctx.clock.now()
-                    due = self.ctx.feeds.due(now)
-                    due = [r for r in due if r.state.last_status is not FeedStatus.GONE]
-                    if due:
-                        await self._poll_many(due)
-                        continue
-                    nxt = self.ctx.feeds.next_due_at(now)
-                    wait = 60.0 if nxt is None else max(0.5, (nxt - now).total_seconds())
-                    await wait_event(self.stop, min(wait, 60.0))
+                await poll_due_feeds(self.ctx.feeds, self.ctx.clock, self.stop, self._poll_many)
         finally:
             await self.raw_q.put(_DONE)
 
