@@ -27,7 +27,7 @@ Headers:
 * `User-Agent`: `fetch.user_agent`.
 
 One call to `send` is one attempt. The runtime keeps attempts in its store and
-schedules the next one with `next_attempt_delay` (and any `Retry-After`), so a
+schedules the next one at `next_attempt_at` (backoff and any `Retry-After`), so a
 failing receiver never blocks the pipeline. The HTTP POST itself is injected
 (`HttpPost`): the runtime passes one that goes through the same SSRF guard,
 timeouts and size limits as feed fetches — sinks may not import ingest, and a
@@ -44,7 +44,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from wirewatch.core.models import Alert
@@ -159,6 +159,26 @@ def next_attempt_delay(attempts: int, settings: NotifySettings, rng: random.Rand
     """
     ceiling = min(settings.backoff_max, settings.backoff_base * (2 ** max(0, attempts - 1)))
     return rng.uniform(0.0, ceiling)
+
+
+def next_attempt_at(
+    result: DeliveryResult,
+    tried: int,
+    settings: NotifySettings,
+    rng: random.Random,
+    now: datetime,
+) -> datetime | None:
+    """When to try a failed delivery again after `tried` attempts; None gives up.
+
+    A permanent failure or the last of `notify.max_attempts` gives up; otherwise the
+    jittered backoff, or longer when the receiver's Retry-After asks (up to backoff_max).
+    """
+    if not result.retryable or tried >= settings.max_attempts:
+        return None
+    delay = next_attempt_delay(tried, settings, rng)
+    if result.retry_after:
+        delay = max(delay, min(result.retry_after, settings.backoff_max))
+    return now + timedelta(seconds=delay)
 
 
 def classify(

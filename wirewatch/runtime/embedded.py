@@ -20,14 +20,12 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
 from typing import Any, Protocol
 
 from ingest.poll import PollOutcome, poll_feed
-from processors.matching import Matcher
-from sinks.webhook import WebhookSender, next_attempt_delay
+from processors.matching.rules import RuleSet, compile_rules, hits_for, signature
+from sinks.webhook import WebhookSender, next_attempt_at
 from wirewatch.core.clock import iso
-from wirewatch.core.ids import alert_id
 from wirewatch.core.models import Alert, Article, EnrichedArticle, FeedStatus
 from wirewatch.core.records import FeedRow, StoryRecord
 from wirewatch.core.redact import redact_text, redact_url
@@ -110,9 +108,7 @@ class EmbeddedPipeline:
         self.summary = RunSummary()
         self.stop = asyncio.Event()
         self._wake_notifier = asyncio.Event()
-        self._matcher = Matcher()
-        self._rules_sig: tuple[tuple[str, str, bool], ...] = ()
-        self._rules: dict[str, Any] = {}
+        self._rule_set = RuleSet()
         self._started = time.monotonic()
 
     # --- entry point ---------------------------------------------------------------------
@@ -287,26 +283,7 @@ class EmbeddedPipeline:
                 return
             self._load_rules()
             now = self.ctx.clock.now()
-            hits: list[Alert] = []
-            for _, e, _ in batch:
-                for rule_id in self._matcher.match(e):
-                    rule = self._rules[rule_id]
-                    a = e.article
-                    hits.append(
-                        Alert(
-                            id=alert_id(rule.id, a.id),
-                            rule_id=rule.id,
-                            rule_name=rule.name,
-                            query=rule.query,
-                            article_id=a.id,
-                            story_id=e.story_id,
-                            title=a.title,
-                            url=a.canonical_url or a.url,
-                            source=a.source,
-                            published_at=a.published_at,
-                            matched_at=now,
-                        )
-                    )
+            hits = [h for _, e, _ in batch for h in hits_for(e, self._rule_set, now)]
             new_hits = self.ctx.commit.commit_enriched(
                 [(seq, e) for seq, e, _ in batch],
                 [s for _, _, s in batch if s is not None],
@@ -322,20 +299,12 @@ class EmbeddedPipeline:
     def _load_rules(self) -> None:
         """(Re)compile rules when they changed; a rule that no longer parses is skipped, logged."""
         rules = self.ctx.rules.rules()
-        sig = tuple((r.id, r.query, r.enabled) for r in rules)
-        if sig == self._rules_sig:
+        if signature(rules) == self._rule_set.signature:
             return
-        matcher = Matcher()
-        for r in rules:
-            if not r.enabled:
-                continue
-            try:
-                matcher.add(r.id, r.query)
-            except Exception as e:
-                self.ctx.journal.record_event(self.ctx.clock.now(), "alerts", r.name, str(e))
-                log.error("alert %r skipped: %s", r.name, e)
-        self._matcher, self._rules_sig = matcher, sig
-        self._rules = {r.id: r for r in rules}
+        self._rule_set = compile_rules(rules)
+        for r, reason in self._rule_set.refused:
+            self.ctx.journal.record_event(self.ctx.clock.now(), "alerts", r.name, reason)
+            log.error("alert %r skipped: %s", r.name, reason)
 
     # --- stage 4: notify ----------------------------------------------------------------------
 
@@ -358,7 +327,6 @@ class EmbeddedPipeline:
         )
 
     async def _deliver(self, alert: Alert, url: str, attempts: int) -> None:
-        settings = self.ctx.settings.notify
         result = await self.sender.send(url, alert)
         now = self.ctx.clock.now()
         if result.ok:
@@ -366,12 +334,7 @@ class EmbeddedPipeline:
             self.summary.deliveries_ok += 1
             return
         tried = attempts + 1
-        retry_at = None
-        if result.retryable and tried < settings.max_attempts:
-            delay = next_attempt_delay(tried, settings, self.rng)
-            if result.retry_after:
-                delay = max(delay, min(result.retry_after, settings.backoff_max))
-            retry_at = now + timedelta(seconds=delay)
+        retry_at = next_attempt_at(result, tried, self.ctx.settings.notify, self.rng, now)
         self.ctx.deliveries.mark_attempt_failed(
             alert.id, result.error or "failed", retry_at=retry_at
         )
