@@ -16,11 +16,10 @@ them. Error messages quote URLs redacted, so they can be stored and shown as is.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
@@ -36,6 +35,7 @@ from wirewatch.core.credentials import (
 )
 from wirewatch.core.models import FeedAuth
 from wirewatch.core.redact import redact_text
+from wirewatch.core.retry_after import parse_retry_after
 from wirewatch.core.settings import FetchSettings
 
 FEED_ACCEPT = (
@@ -99,18 +99,7 @@ class FetchResult:
 
     def retry_after(self, now: datetime) -> float | None:
         """Seconds the server asked us to wait (Retry-After: seconds or an HTTP date)."""
-        value = self.headers.get("retry-after")
-        if not value:
-            return None
-        if value.strip().isdigit():
-            return float(value.strip())
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return max(0.0, (when - now).total_seconds())
+        return parse_retry_after(self.headers.get("retry-after"), now)
 
     def max_age(self) -> float | None:
         cc = self.headers.get("cache-control", "")

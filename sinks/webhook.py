@@ -27,7 +27,7 @@ Headers:
 * `User-Agent`: `fetch.user_agent`.
 
 One call to `send` is one attempt. The runtime keeps attempts in its store and
-schedules the next one with `next_attempt_delay` (and any `Retry-After`), so a
+schedules the next one at `next_attempt_at` (backoff and any `Retry-After`), so a
 failing receiver never blocks the pipeline. The HTTP POST itself is injected
 (`HttpPost`): the runtime passes one that goes through the same SSRF guard,
 timeouts and size limits as feed fetches — sinks may not import ingest, and a
@@ -37,7 +37,6 @@ The secret is only ever used to compute the MAC; it is not logged or echoed.
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import hmac
 import json
@@ -45,10 +44,11 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from wirewatch.core.models import Alert
+from wirewatch.core.retry_after import parse_retry_after
 from wirewatch.core.settings import LimitsSettings, NotifySettings
 from wirewatch.core.truncate import truncate
 
@@ -161,20 +161,24 @@ def next_attempt_delay(attempts: int, settings: NotifySettings, rng: random.Rand
     return rng.uniform(0.0, ceiling)
 
 
-def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Retry-After in seconds from now; it may be delta-seconds or an HTTP date."""
-    if not value or not value.strip():
+def next_attempt_at(
+    result: DeliveryResult,
+    tried: int,
+    settings: NotifySettings,
+    rng: random.Random,
+    now: datetime,
+) -> datetime | None:
+    """When to try a failed delivery again after `tried` attempts; None gives up.
+
+    A permanent failure or the last of `notify.max_attempts` gives up; otherwise the
+    jittered backoff, or longer when the receiver's Retry-After asks (up to backoff_max).
+    """
+    if not result.retryable or tried >= settings.max_attempts:
         return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - now)
+    delay = next_attempt_delay(tried, settings, rng)
+    if result.retry_after:
+        delay = max(delay, min(result.retry_after, settings.backoff_max))
+    return now + timedelta(seconds=delay)
 
 
 def classify(
@@ -233,7 +237,8 @@ class WebhookSender:
         body = encode(alert, self.limits)
         response = await self.post(url, body, self.headers(alert, body))
         lower = {k.lower(): v for k, v in (response.headers or {}).items()}
-        retry_after = parse_retry_after(lower.get("retry-after"), self.clock())
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        retry_after = parse_retry_after(lower.get("retry-after"), now)
         return classify(
             response.status,
             response.error,

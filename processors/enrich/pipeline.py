@@ -19,10 +19,11 @@ from processors.enrich.entities import normalise
 from processors.enrich.language import LANGUAGE_MODEL, detect_language, primary_language
 from processors.enrich.mention import Mention
 from processors.enrich.ner import EntityExtractor
-from processors.enrich.stories import StoryIndex, StoryRecord
+from processors.enrich.stories import StoryIndex
 from processors.enrich.topics import TopicTagger, load_tagger
 from wirewatch.core.clock import Clock, SystemClock
 from wirewatch.core.models import Article, EnrichedArticle, Entity, Provenance
+from wirewatch.core.records import StoryRecord
 from wirewatch.core.settings import EnrichSettings
 
 ENRICHMENT_VERSION = "1"

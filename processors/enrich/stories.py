@@ -23,6 +23,7 @@ from datasketch import MinHash, MinHashLSH
 
 from wirewatch.core.models import Article, Entity
 from wirewatch.core.query.text import words
+from wirewatch.core.records import StoryRecord
 
 NUM_PERM = 128
 # Named, not defaulted: datasketch changed its default scheme in 2.0, and signatures
@@ -35,14 +36,6 @@ MIN_SHINGLES = 8  # fewer than this (a bare headline) can only join on an exact 
 # an identical headline joins when the texts still overlap this much (generic headlines
 # such as "Live updates" with different texts stay apart).
 SAME_TITLE_MIN_JACCARD = 0.15
-
-
-@dataclass(frozen=True)
-class StoryRecord:
-    article_id: str
-    story_id: str
-    published_at: datetime
-    payload: bytes  # the MinHash hash values (uint64), then the folded headline (UTF-8)
 
 
 @dataclass(frozen=True)

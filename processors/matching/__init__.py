@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from wirewatch.core.models import EnrichedArticle, EntityType
 from wirewatch.core.query import ENTITY_FIELDS, And, Node, Not, Or, Phrase, Query, Term, parse_query
-from wirewatch.core.query.fields import domain_matches, exact_matches
+from wirewatch.core.query.fields import body_text, domain_matches, exact_matches
 from wirewatch.core.query.text import contains_phrase, fold, stem, stemmed_words, words
 
 __all__ = ["CompiledRule", "Doc", "Matcher", "compile_rule", "doc_for"]
@@ -35,15 +35,8 @@ class Doc:
     entities: list[tuple[EntityType, list[list[str]]]] = field(default_factory=list)
 
 
-def _body(e: EnrichedArticle) -> str:
-    a = e.article
-    if a.text and a.summary and a.summary not in a.text:
-        return f"{a.summary}\n{a.text}"
-    return a.text or a.summary
-
-
 def doc_for(e: EnrichedArticle) -> Doc:
-    title, text = stemmed_words(e.article.title), stemmed_words(_body(e))
+    title, text = stemmed_words(e.article.title), stemmed_words(body_text(e.article))
     return Doc(
         title=title,
         text=text,

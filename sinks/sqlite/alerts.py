@@ -9,22 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sinks.sqlite.database import Database, iso, parse_iso, to_datetime
 from wirewatch.core.errors import WirewatchError
 from wirewatch.core.models import Alert, AlertRule, DeliveryState
-
-
-@dataclass(frozen=True)
-class HitRow:
-    alert: Alert
-    delivery_state: DeliveryState
-    attempts: int
-    last_error: str | None
-    delivered_at: datetime | None
-    webhook_url: str | None
+from wirewatch.core.records import HitRow
 
 
 def insert_hits(c: sqlite3.Connection, hits: Sequence[Alert]) -> list[Alert]:

@@ -8,42 +8,17 @@ lost between stages, and never alerted twice.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sinks.sqlite.alerts import insert_hits
 from sinks.sqlite.database import Database, iso, parse_iso, to_datetime
+from sinks.sqlite.search_sql import compile_where
+from wirewatch.core.clock import Clock, SystemClock
 from wirewatch.core.models import Alert, EnrichedArticle
-from wirewatch.core.query.fields import ALIAS_SEPARATOR
-
-
-@dataclass(frozen=True)
-class StoryRow:
-    """A story record to persist: opaque clustering state for one article."""
-
-    article_id: str
-    story_id: str
-    published_at: datetime
-    payload: bytes
-
-
-@dataclass(frozen=True)
-class StorySummary:
-    story_id: str
-    size: int
-    title: str
-    first_published: datetime
-    last_published: datetime
-    sources: list[str] = field(default_factory=list)
-    article_ids: list[str] = field(default_factory=list)
-
-
-def _fts_text(e: EnrichedArticle) -> str:
-    a = e.article
-    if a.text and a.summary and a.summary not in a.text:
-        return f"{a.summary}\n{a.text}"
-    return a.text or a.summary
+from wirewatch.core.ports import IndexResult, SearchPage, SearchRequest
+from wirewatch.core.query.fields import ALIAS_SEPARATOR, body_text
+from wirewatch.core.records import StoryRecord, StorySummary
 
 
 def _index_article(c: Any, e: EnrichedArticle, now: datetime) -> None:
@@ -84,7 +59,7 @@ def _index_article(c: Any, e: EnrichedArticle, now: datetime) -> None:
         c.execute("DELETE FROM article_topics WHERE article_id=?", (a.id,))
     c.execute(
         "INSERT INTO articles_fts(rowid, title, text) VALUES (?,?,?)",
-        (rowid, a.title, _fts_text(e)),
+        (rowid, a.title, body_text(a)),
     )
     c.executemany(
         "INSERT OR REPLACE INTO article_entities(article_id, name, type, mentions, in_title, "
@@ -110,13 +85,24 @@ def _index_article(c: Any, e: EnrichedArticle, now: datetime) -> None:
 
 
 class ArticleStore:
-    def __init__(self, db: Database) -> None:
+    """The embedded adapter behind `ArticleIndex`, `EnrichedCommit` and `StoryState`."""
+
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
         self.db = db
+        self.clock = clock or SystemClock()
+
+    def index(self, batch: Sequence[EnrichedArticle]) -> IndexResult:
+        """Index (or re-index) a batch in one transaction; SQLite refuses none of them."""
+        now = self.clock.now()
+        with self.db.transaction() as c:
+            for e in batch:
+                _index_article(c, e, now)
+        return IndexResult(indexed=len(batch))
 
     def commit_enriched(
         self,
         batch: Sequence[tuple[int | None, EnrichedArticle]],
-        story_rows: Sequence[StoryRow],
+        story_records: Sequence[StoryRecord],
         hits: Sequence[Alert],
         *,
         now: datetime,
@@ -134,19 +120,19 @@ class ArticleStore:
             c.executemany(
                 "INSERT OR REPLACE INTO story_records(article_id, story_id, published_at, payload) "
                 "VALUES (?,?,?,?)",
-                [(s.article_id, s.story_id, iso(s.published_at), s.payload) for s in story_rows],
+                [(s.article_id, s.story_id, iso(s.published_at), s.payload) for s in story_records],
             )
             return insert_hits(c, hits)
 
-    def story_rows_since(self, since: datetime) -> list[StoryRow]:
+    def story_records_since(self, since: datetime) -> list[StoryRecord]:
         rows = self.db.conn.execute(
             "SELECT article_id, story_id, published_at, payload FROM story_records "
             "WHERE published_at >= ? ORDER BY published_at, article_id",
             (iso(since),),
         )
-        return [StoryRow(str(a), str(s), parse_iso(p), bytes(b)) for a, s, p, b in rows]  # type: ignore[arg-type]
+        return [StoryRecord(str(a), str(s), parse_iso(p), bytes(b)) for a, s, p, b in rows]  # type: ignore[arg-type]
 
-    def expire_story_rows(self, before: datetime) -> int:
+    def expire_story_records(self, before: datetime) -> int:
         with self.db.transaction() as c:
             return c.execute(
                 "DELETE FROM story_records WHERE published_at < ?", (iso(before),)
@@ -161,37 +147,30 @@ class ArticleStore:
     def count(self) -> int:
         return int(self.db.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
-    def search(
-        self,
-        where: tuple[str, list[Any]] | None,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int = 20,
-    ) -> list[EnrichedArticle]:
-        """Articles matching a compiled query (see `search_sql.compile_where`), newest first."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if where is not None:
-            clauses.append(f"({where[0]})")
-            params.extend(where[1])
-        if since is not None:
+    def search(self, request: SearchRequest) -> SearchPage:
+        """Articles matching the query (compiled to SQL over FTS5), newest published first."""
+        where, params = compile_where(request.query)
+        clauses = [f"({where})"]
+        if request.since is not None:
             clauses.append("a.published_at >= ?")
-            params.append(iso(since))
-        if until is not None:
+            params.append(iso(request.since))
+        if request.until is not None:
             clauses.append("a.published_at < ?")
-            params.append(iso(until))
-        sql = "SELECT a.payload FROM articles a"
-        if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
-        sql += " ORDER BY a.published_at DESC, a.id LIMIT ?"
-        params.append(limit)
-        return [
+            params.append(iso(request.until))
+        sql = (
+            "SELECT a.payload FROM articles a WHERE " + " AND ".join(clauses) + " "
+            "ORDER BY a.published_at DESC, a.id LIMIT ? OFFSET ?"
+        )
+        # one more than asked tells whether another page follows
+        params += [request.limit + 1, request.offset]
+        found = [
             EnrichedArticle.model_validate_json(p) for (p,) in self.db.conn.execute(sql, params)
         ]
+        more = len(found) > request.limit
+        return SearchPage(found[: request.limit], request.offset + request.limit if more else None)
 
     def stories(
-        self, *, since: datetime | None, until: datetime | None, limit: int, min_size: int = 1
+        self, *, since: datetime | None, until: datetime | None, min_size: int, limit: int
     ) -> list[StorySummary]:
         """The largest stories of a period, with their sources."""
         params: list[Any] = []

@@ -13,21 +13,15 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sinks.sqlite.migrate import migrate
 from sinks.sqlite.search_sql import register_functions
+from wirewatch.core.clock import iso
 from wirewatch.core.errors import ConfigError
 
 DB_FILENAME = "wirewatch.db"
-
-
-def iso(dt: datetime | None) -> str | None:
-    """Timestamps are stored as sortable ISO 8601 UTC text."""
-    if dt is None:
-        return None
-    return dt.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def parse_iso(text: str | None) -> datetime | None:
@@ -118,6 +112,10 @@ class Database:
                 "INSERT INTO events(at, stage, subject, message) VALUES (?, ?, ?, ?)",
                 (iso(at), stage, subject, message[:2000]),
             )
+
+    def event_counts(self) -> dict[str, int]:
+        rows = self.conn.execute("SELECT stage, COUNT(*) FROM events GROUP BY stage")
+        return {str(stage): int(n) for stage, n in rows}
 
     def expire_events(self, before: datetime, limit: int) -> int:
         """Delete up to `limit` events recorded before `before` (`retention.events_days`)."""

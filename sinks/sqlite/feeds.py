@@ -9,7 +9,6 @@ crash after it finds the articles waiting in the outbox.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sinks.sqlite.database import Database, iso, parse_iso, to_datetime
@@ -17,22 +16,9 @@ from sinks.sqlite.feed_auth import auth_from_json, auth_to_json, restrict_to_own
 from wirewatch.core.credentials import split_credentials
 from wirewatch.core.errors import FeedError
 from wirewatch.core.models import Article, Feed, FeedAuth, FeedState
+from wirewatch.core.records import FeedRow, PendingArticle
 
 _FEED_COLS = "id, url, title, site_url, full_text, enabled, added_at, state, auth"
-
-
-@dataclass(frozen=True)
-class FeedRow:
-    feed: Feed
-    state: FeedState
-
-
-@dataclass(frozen=True)
-class PendingArticle:
-    """An accepted article waiting in the outbox; `seq` guards against a newer version."""
-
-    seq: int
-    article: Article
 
 
 def _row(r: Sequence[object]) -> FeedRow:
@@ -176,6 +162,9 @@ class FeedStore:
                 if h is not None:
                     out[str(aid)] = str(h)
         return out
+
+    def seen_count(self) -> int:
+        return int(self.db.conn.execute("SELECT COUNT(*) FROM seen").fetchone()[0])
 
     def expire_seen(self, before: datetime, limit: int) -> int:
         """Forget up to `limit` ids last new or changed before `before`; queued ones stay."""

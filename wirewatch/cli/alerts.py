@@ -62,7 +62,7 @@ def alerts_add(
 
     with app_context(config, data_dir) as ctx:
         rule = make_rule(name, query, webhook, ctx.clock)
-        ctx.alerts.add_rule(rule)
+        ctx.rules.add_rule(rule)
         if json_out:
             print_json(rule_json(rule))
         else:
@@ -75,8 +75,8 @@ def alerts_list(
 ) -> None:
     """The alert rules."""
     with app_context(config, data_dir) as ctx:
-        rules = ctx.alerts.rules()
-        counts = {r.id: len(ctx.alerts.hits(rule=r.id, limit=1_000_000)) for r in rules}
+        rules = ctx.rules.rules()
+        counts = {r.id: len(ctx.hits.hits(rule=r.id, limit=1_000_000)) for r in rules}
     if json_out:
         print_json([{**rule_json(r), "hits": counts[r.id]} for r in rules])
         return
@@ -95,7 +95,7 @@ def alerts_rm(
 ) -> None:
     """Remove an alert (its recorded hits stay)."""
     with app_context(config, data_dir) as ctx:
-        rule = ctx.alerts.remove_rule(name)
+        rule = ctx.rules.remove_rule(name)
     if json_out:
         print_json({"removed": rule_json(rule)})
     else:
@@ -117,7 +117,7 @@ def alerts_hits(
 ) -> None:
     """Hits: which article fired which alert, and whether its webhook was delivered."""
     with app_context(config, data_dir) as ctx:
-        hits = ctx.alerts.hits(rule=rule, limit=limit)
+        hits = ctx.hits.hits(rule=rule, limit=limit)
     if json_out:
         print_json(
             [

@@ -70,14 +70,15 @@ def search(
     wide: WideOpt = False,
 ) -> None:
     """Search stored articles with the query language (the same one alerts use)."""
-    from sinks.sqlite.search_sql import compile_where
+    from wirewatch.core.ports import SearchRequest
     from wirewatch.core.query import parse_query
 
     with user_errors():
         parsed = parse_query(query)
     start, end = parse_when(since, "--since"), parse_when(until, "--until")
     with app_context(config, data_dir) as ctx:
-        results = ctx.articles.search(compile_where(parsed), since=start, until=end, limit=limit)
+        page = ctx.articles.search(SearchRequest(parsed, since=start, until=end, limit=limit))
+    results = page.articles
     if json_out:
         print_json([_article_json(e) for e in results])
         return
@@ -163,21 +164,20 @@ def status(
             if r.state.last_status in {FeedStatus.ERROR, FeedStatus.DEAD, FeedStatus.GONE}
         ]
         # the snapshot's run summary quotes feed URLs and errors (redaction keeps JSON intact)
-        runtime = json.loads(redact_text(ctx.db.get_meta(STATUS_KEY) or "null"))
+        runtime = json.loads(redact_text(ctx.journal.get_meta(STATUS_KEY) or "null"))
         holder = current_holder(ctx.data_dir)
         if runtime:  # a runtime that was killed could not write that it stopped
             runtime["running"] = holder is not None
-        events = ctx.db.conn.execute("SELECT stage, COUNT(*) FROM events GROUP BY stage").fetchall()
         report = {
             "data_dir": str(ctx.data_dir),
             "feeds": {"total": len(rows), "failing": len(failing)},
             "articles": {
-                "seen": ctx.db.conn.execute("SELECT COUNT(*) FROM seen").fetchone()[0],
-                "waiting_for_enrichment": ctx.feeds.outbox_size(),
+                "seen": ctx.feeds.seen_count(),
+                "waiting_for_enrichment": ctx.outbox.outbox_size(),
                 "stored": ctx.articles.count(),
             },
-            "alerts": {"rules": len(ctx.alerts.rules()), "hits": ctx.alerts.count_hits()},
-            "problems": {str(s): int(n) for s, n in events},
+            "alerts": {"rules": len(ctx.rules.rules()), "hits": ctx.hits.count_hits()},
+            "problems": ctx.journal.event_counts(),
             "failing_feeds": [
                 {
                     "id": r.feed.id,

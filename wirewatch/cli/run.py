@@ -131,7 +131,7 @@ async def _run_with_signals(pipeline: Any, once: bool) -> RunSummary:
         return await pipeline.run(once=once)
     except asyncio.CancelledError:
         pipeline.summary.interrupted = True
-        return pipeline.summary  # type: ignore[no-any-return]
+        return pipeline.summary
     finally:
         await pipeline.aclose()
 

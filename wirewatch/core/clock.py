@@ -17,6 +17,13 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+def iso(dt: datetime | None) -> str | None:
+    """Sortable ISO 8601 UTC text (microseconds, `Z`): how timestamps are stored and shown."""
+    if dt is None:
+        return None
+    return dt.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
 class ManualClock:
     """A clock tests move by hand."""
 

@@ -18,27 +18,25 @@ from ingest.fulltext import FullTextFetcher
 from ingest.parse_guard import GuardedParser
 from ingest.ssrf import AddressPolicy
 from processors.enrich.pipeline import Enricher
-from sinks.sqlite.articles import StoryRow
 from sinks.webhook import WebhookSender
 from wirewatch.core.models import Article, EnrichedArticle
+from wirewatch.core.records import StoryRecord
 from wirewatch.core.settings import Settings
 from wirewatch.runtime.context import AppContext
 from wirewatch.runtime.embedded import EmbeddedPipeline, ProgressFn
 
 
 class EnricherAdapter:
-    """Runs processors' Enricher and turns its story records into rows the store persists."""
+    """Runs processors' Enricher in the shape the runtime's enrich stage calls."""
 
     def __init__(self, enricher: Enricher) -> None:
         self.enricher = enricher
 
-    def enrich(self, articles: Sequence[Article]) -> tuple[list[EnrichedArticle], list[StoryRow]]:
+    def enrich(
+        self, articles: Sequence[Article]
+    ) -> tuple[list[EnrichedArticle], list[StoryRecord]]:
         result = self.enricher.enrich_batch(articles)
-        rows = [
-            StoryRow(r.article_id, r.story_id, r.published_at, r.payload)
-            for r in result.story_records
-        ]
-        return result.enriched, rows
+        return result.enriched, result.story_records
 
     async def aclose(self) -> None:
         """Stop the NER worker processes with the runtime (waiting for a batch in flight)."""
@@ -50,8 +48,8 @@ def build_enricher(ctx: AppContext) -> Enricher:
     window = timedelta(hours=ctx.settings.enrich.story_window_hours)
     enricher = Enricher(ctx.settings.enrich, clock=ctx.clock)
     since = ctx.clock.now() - window
-    ctx.articles.expire_story_rows(since)
-    enricher.stories.restore(ctx.articles.story_rows_since(since))
+    ctx.story_state.expire_story_records(since)
+    enricher.stories.restore(ctx.story_state.story_records_since(since))
     return enricher
 
 

@@ -20,20 +20,18 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
 from typing import Any, Protocol
 
 from ingest.poll import PollOutcome, poll_feed
-from processors.matching import Matcher
-from sinks.sqlite.articles import StoryRow
-from sinks.sqlite.database import iso
-from sinks.sqlite.feeds import FeedRow
-from sinks.webhook import WebhookSender, next_attempt_delay
-from wirewatch.core.ids import alert_id
+from processors.matching.rules import RuleSet, compile_rules, hits_for, signature
+from sinks.webhook import WebhookSender, next_attempt_at
+from wirewatch.core.clock import iso
 from wirewatch.core.models import Alert, Article, EnrichedArticle, FeedStatus
+from wirewatch.core.records import FeedRow, StoryRecord
 from wirewatch.core.redact import redact_text, redact_url
 from wirewatch.runtime.aio import wait_event
 from wirewatch.runtime.context import AppContext
+from wirewatch.runtime.due import poll_due_feeds, pollable
 from wirewatch.runtime.retention import prune_periodically
 from wirewatch.runtime.retry import retry
 
@@ -51,7 +49,7 @@ class EnrichStage(Protocol):
 
     def enrich(
         self, articles: Sequence[Article]
-    ) -> tuple[list[EnrichedArticle], list[StoryRow]]: ...
+    ) -> tuple[list[EnrichedArticle], list[StoryRecord]]: ...
 
 
 @dataclass
@@ -110,9 +108,7 @@ class EmbeddedPipeline:
         self.summary = RunSummary()
         self.stop = asyncio.Event()
         self._wake_notifier = asyncio.Event()
-        self._matcher = Matcher()
-        self._rules_sig: tuple[tuple[str, str, bool], ...] = ()
-        self._rules: dict[str, Any] = {}
+        self._rule_set = RuleSet()
         self._started = time.monotonic()
 
     # --- entry point ---------------------------------------------------------------------
@@ -140,7 +136,7 @@ class EmbeddedPipeline:
             for t in (*stages, *background):
                 with contextlib.suppress(asyncio.CancelledError):
                     await t
-            self.summary.deliveries_pending = self.ctx.alerts.count_hits().get("pending", 0)
+            self.summary.deliveries_pending = self.ctx.hits.count_hits().get("pending", 0)
             self.summary.seconds = round(time.monotonic() - self._started, 3)
             self.summary.interrupted = self.stop.is_set() and not once
             self._write_status(running=False)
@@ -160,24 +156,11 @@ class EmbeddedPipeline:
         try:
             await self._recover_outbox()
             if once:
-                rows = [
-                    r
-                    for r in self.ctx.feeds.all()
-                    if r.feed.enabled and r.state.last_status is not FeedStatus.GONE
-                ]
+                rows = pollable(self.ctx.feeds.all())
                 self.progress("feeds_total", {"count": len(rows)})
                 await self._poll_many(rows)
             else:
-                while not self.stop.is_set():
-                    now = self.ctx.clock.now()
-                    due = self.ctx.feeds.due(now)
-                    due = [r for r in due if r.state.last_status is not FeedStatus.GONE]
-                    if due:
-                        await self._poll_many(due)
-                        continue
-                    nxt = self.ctx.feeds.next_due_at(now)
-                    wait = 60.0 if nxt is None else max(0.5, (nxt - now).total_seconds())
-                    await wait_event(self.stop, min(wait, 60.0))
+                await poll_due_feeds(self.ctx.feeds, self.ctx.clock, self.stop, self._poll_many)
         finally:
             await self.raw_q.put(_DONE)
 
@@ -185,7 +168,7 @@ class EmbeddedPipeline:
         """Re-queue what an earlier run accepted but did not store (a crash, a stop)."""
         after = 0
         while True:
-            pending = self.ctx.feeds.pending(after_seq=after, limit=500)
+            pending = self.ctx.outbox.pending(after_seq=after, limit=500)
             if not pending:
                 return
             for p in pending:
@@ -232,14 +215,14 @@ class EmbeddedPipeline:
             {"url": outcome.feed.url, "error": outcome.error, "articles": len(outcome.articles)},
         )
         if outcome.articles:
-            for p in self.ctx.feeds.pending_for([a.id for a in outcome.articles]):
+            for p in self.ctx.outbox.pending_for([a.id for a in outcome.articles]):
                 await self.raw_q.put((p.seq, p.article))
 
     def _feed_failed(self, url: str, error: str) -> None:
         """Count a failed feed; the summary and the event are shown, so URLs go redacted."""
         url, error = redact_url(url), redact_text(error)
         self.summary.feeds_failed.append({"url": url, "error": error})
-        self.ctx.db.record_event(self.ctx.clock.now(), "ingest", url, error)
+        self.ctx.journal.record_event(self.ctx.clock.now(), "ingest", url, error)
 
     # --- stage 2: enrich ------------------------------------------------------------------
 
@@ -278,7 +261,7 @@ class EmbeddedPipeline:
                     # model that retrying did not get past. Nothing is lost: the batch
                     # stays in the outbox and the next start queues it again.
                     log.exception("enrichment failed for a batch of %d", len(articles))
-                    self.ctx.db.record_event(
+                    self.ctx.journal.record_event(
                         self.ctx.clock.now(), "enrich", f"{len(articles)} articles", repr(e)
                     )
                     continue
@@ -300,27 +283,8 @@ class EmbeddedPipeline:
                 return
             self._load_rules()
             now = self.ctx.clock.now()
-            hits: list[Alert] = []
-            for _, e, _ in batch:
-                for rule_id in self._matcher.match(e):
-                    rule = self._rules[rule_id]
-                    a = e.article
-                    hits.append(
-                        Alert(
-                            id=alert_id(rule.id, a.id),
-                            rule_id=rule.id,
-                            rule_name=rule.name,
-                            query=rule.query,
-                            article_id=a.id,
-                            story_id=e.story_id,
-                            title=a.title,
-                            url=a.canonical_url or a.url,
-                            source=a.source,
-                            published_at=a.published_at,
-                            matched_at=now,
-                        )
-                    )
-            new_hits = self.ctx.articles.commit_enriched(
+            hits = [h for _, e, _ in batch for h in hits_for(e, self._rule_set, now)]
+            new_hits = self.ctx.commit.commit_enriched(
                 [(seq, e) for seq, e, _ in batch],
                 [s for _, _, s in batch if s is not None],
                 hits,
@@ -334,21 +298,13 @@ class EmbeddedPipeline:
 
     def _load_rules(self) -> None:
         """(Re)compile rules when they changed; a rule that no longer parses is skipped, logged."""
-        rules = self.ctx.alerts.rules()
-        sig = tuple((r.id, r.query, r.enabled) for r in rules)
-        if sig == self._rules_sig:
+        rules = self.ctx.rules.rules()
+        if signature(rules) == self._rule_set.signature:
             return
-        matcher = Matcher()
-        for r in rules:
-            if not r.enabled:
-                continue
-            try:
-                matcher.add(r.id, r.query)
-            except Exception as e:
-                self.ctx.db.record_event(self.ctx.clock.now(), "alerts", r.name, str(e))
-                log.error("alert %r skipped: %s", r.name, e)
-        self._matcher, self._rules_sig = matcher, sig
-        self._rules = {r.id: r for r in rules}
+        self._rule_set = compile_rules(rules)
+        for r, reason in self._rule_set.refused:
+            self.ctx.journal.record_event(self.ctx.clock.now(), "alerts", r.name, reason)
+            log.error("alert %r skipped: %s", r.name, reason)
 
     # --- stage 4: notify ----------------------------------------------------------------------
 
@@ -356,7 +312,7 @@ class EmbeddedPipeline:
         """Deliver webhooks as hits arrive and as retries fall due."""
         while True:
             await self._deliver_due()
-            nxt = self.ctx.alerts.next_delivery_at()
+            nxt = self.ctx.deliveries.next_delivery_at()
             wait = 5.0
             if nxt is not None:
                 wait = min(wait, max(0.05, (nxt - self.ctx.clock.now()).total_seconds()))
@@ -365,30 +321,26 @@ class EmbeddedPipeline:
 
     async def _deliver_due(self) -> None:
         """One pass over due deliveries; failures are rescheduled, never block the pipeline."""
-        due = self.ctx.alerts.due_deliveries(self.ctx.clock.now())
+        due = self.ctx.deliveries.due_deliveries(self.ctx.clock.now())
         await asyncio.gather(
             *(self._deliver(h.alert, h.webhook_url or "", h.attempts) for h in due)
         )
 
     async def _deliver(self, alert: Alert, url: str, attempts: int) -> None:
-        settings = self.ctx.settings.notify
         result = await self.sender.send(url, alert)
         now = self.ctx.clock.now()
         if result.ok:
-            self.ctx.alerts.mark_delivered(alert.id, now)
+            self.ctx.deliveries.mark_delivered(alert.id, now)
             self.summary.deliveries_ok += 1
             return
         tried = attempts + 1
-        retry_at = None
-        if result.retryable and tried < settings.max_attempts:
-            delay = next_attempt_delay(tried, settings, self.rng)
-            if result.retry_after:
-                delay = max(delay, min(result.retry_after, settings.backoff_max))
-            retry_at = now + timedelta(seconds=delay)
-        self.ctx.alerts.mark_attempt_failed(alert.id, result.error or "failed", retry_at=retry_at)
+        retry_at = next_attempt_at(result, tried, self.ctx.settings.notify, self.rng, now)
+        self.ctx.deliveries.mark_attempt_failed(
+            alert.id, result.error or "failed", retry_at=retry_at
+        )
         if retry_at is None:
             self.summary.deliveries_failed += 1
-            self.ctx.db.record_event(
+            self.ctx.journal.record_event(
                 now,
                 "notify",
                 alert.rule_name,
@@ -412,6 +364,6 @@ class EmbeddedPipeline:
             "summary": self.summary.to_dict(),
         }
         try:
-            self.ctx.db.set_meta(STATUS_KEY, json.dumps(snapshot))
+            self.ctx.journal.set_meta(STATUS_KEY, json.dumps(snapshot))
         except Exception:  # status is best effort; never let it stop the pipeline
             log.debug("could not write runtime status", exc_info=True)

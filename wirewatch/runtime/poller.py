@@ -17,19 +17,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ingest.poll import poll_feed
 from sinks.sqlite.alerts import AlertStore
 from sinks.sqlite.database import DB_FILENAME, Database
-from sinks.sqlite.feeds import FeedRow, FeedStore
+from sinks.sqlite.feeds import FeedStore
 from wirewatch.core.clock import Clock
 from wirewatch.core.errors import WirewatchError
-from wirewatch.core.models import Article, FeedStatus
+from wirewatch.core.models import Article
+from wirewatch.core.records import FeedRow
 from wirewatch.core.redact import redact_text, redact_url
 from wirewatch.core.settings import Settings
 from wirewatch.runtime import subscriptions
-from wirewatch.runtime.aio import wait_event
+from wirewatch.runtime.due import poll_due_feeds, pollable
 
 log = logging.getLogger("wirewatch.poller")
 
@@ -57,7 +58,7 @@ class PollSummary:
         return asdict(self)
 
 
-class Publisher:
+class Publisher(Protocol):
     """What the poller needs from ingest's Kafka publisher."""
 
     def publish(self, articles: Sequence[Article]) -> None: ...
@@ -115,28 +116,18 @@ class KafkaPoller:
                 other.close()
 
     def mine(self, rows: Sequence[FeedRow]) -> list[FeedRow]:
+        """The pollable feeds of this poller's shard."""
         k = self.settings.kafka
-        return [
-            r
-            for r in rows
-            if shard_of(r.feed.id, k.poller_count) == k.poller_index
-            and r.feed.enabled
-            and r.state.last_status is not FeedStatus.GONE
-        ]
+        return [r for r in pollable(rows) if shard_of(r.feed.id, k.poller_count) == k.poller_index]
 
     async def run(self, *, once: bool) -> PollSummary:
         try:
-            while not self.stop.is_set():
-                now = self.clock.now()
-                rows = self.mine(self.feeds.all() if once else self.feeds.due(now))
-                if rows:
-                    await asyncio.gather(*(self._poll_one(r) for r in rows))
-                if once:
-                    break
-                if not rows:
-                    nxt = self.feeds.next_due_at(now)
-                    wait = 60.0 if nxt is None else max(0.5, (nxt - now).total_seconds())
-                    await wait_event(self.stop, min(wait, 60.0))
+            if once:
+                await self._poll_many(self.mine(self.feeds.all()))
+            else:
+                await poll_due_feeds(
+                    self.feeds, self.clock, self.stop, self._poll_many, select=self.mine
+                )
         finally:
             await asyncio.to_thread(self.publisher.close)
             for part in (self.fetcher, self.parse):
@@ -145,6 +136,9 @@ class KafkaPoller:
                     await close()
             self.db.close()
         return self.summary
+
+    async def _poll_many(self, rows: Sequence[FeedRow]) -> None:
+        await asyncio.gather(*(self._poll_one(r) for r in rows))
 
     async def _poll_one(self, row: FeedRow) -> None:
         # never raises for one feed's problem, not even a bug: it lands in the feed's state

@@ -36,7 +36,7 @@ async def prune(ctx: AppContext) -> Pruned:
     events_before = now - timedelta(days=keep.events_days)
     pruned = Pruned(
         seen=await _in_chunks(lambda: ctx.feeds.expire_seen(seen_before, CHUNK)),
-        events=await _in_chunks(lambda: ctx.db.expire_events(events_before, CHUNK)),
+        events=await _in_chunks(lambda: ctx.journal.expire_events(events_before, CHUNK)),
     )
     if pruned.seen or pruned.events:
         log.info(

@@ -13,14 +13,14 @@ from urllib.parse import SplitResult, urlsplit
 
 from pydantic import SecretStr
 
-from sinks.sqlite.alerts import AlertStore
-from sinks.sqlite.feeds import FeedRow, FeedStore
 from wirewatch.core.clock import Clock
 from wirewatch.core.credentials import split_credentials
 from wirewatch.core.errors import FeedError, WirewatchError
 from wirewatch.core.ids import feed_id_for_url, rule_id_for_name
 from wirewatch.core.models import MAX_RULE_NAME, AlertRule, Feed, FeedAuth
+from wirewatch.core.ports import FeedRegistry, RuleStore
 from wirewatch.core.query import parse_query
+from wirewatch.core.records import FeedRow
 from wirewatch.core.redact import redact_url
 from wirewatch.core.settings import FeedEntry, LimitsSettings, Settings
 from wirewatch.core.truncate import truncate
@@ -106,7 +106,7 @@ class AddedFeed:
 
 
 def add_feed(
-    store: FeedStore,
+    store: FeedRegistry,
     settings: Settings,
     clock: Clock,
     url: str,
@@ -186,8 +186,8 @@ def make_rule(name: str, query: str, webhook: str | None, clock: Clock) -> Alert
 
 def sync_from_config(
     settings: Settings,
-    feeds: FeedStore,
-    alerts: AlertStore,
+    feeds: FeedRegistry,
+    rules: RuleStore,
     clock: Clock,
     base_dir: Path | None = None,
 ) -> None:
@@ -204,4 +204,4 @@ def sync_from_config(
             base_dir=base_dir,
         )
     for rule in settings.alerts:
-        alerts.add_rule(make_rule(rule.name, rule.query, rule.webhook, clock), replace=True)
+        rules.add_rule(make_rule(rule.name, rule.query, rule.webhook, clock), replace=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from processors.enrich.stories import StoryIndex, StoryRecord
+from processors.enrich.stories import StoryIndex
 from tests.unit.processors.conftest import T0, MakeEnricher, article
 from wirewatch.core.clock import ManualClock
 from wirewatch.core.models import Article
+from wirewatch.core.records import StoryRecord
 
 WINDOW = timedelta(hours=72)
 

@@ -9,7 +9,6 @@ import pytest
 from processors.matching import Matcher
 from sinks.sqlite.articles import ArticleStore
 from sinks.sqlite.database import Database
-from sinks.sqlite.search_sql import compile_where
 from wirewatch.core.models import (
     Article,
     EnrichedArticle,
@@ -18,6 +17,7 @@ from wirewatch.core.models import (
     Provenance,
     TopicTag,
 )
+from wirewatch.core.ports import SearchRequest
 from wirewatch.core.query import parse_query
 from wirewatch.core.query.parser import MAX_DEPTH
 
@@ -202,7 +202,7 @@ def store() -> ArticleStore:
 def test_matcher_fires_exactly_when_search_finds(store: ArticleStore, query: str) -> None:
     matcher = Matcher([("r", query)])
     fired = {e.id for e in ARTICLES if matcher.match(e)}
-    found = {e.id for e in store.search(compile_where(parse_query(query)), limit=100)}
+    found = {e.id for e in store.search(SearchRequest(parse_query(query), limit=100)).articles}
     assert fired == found
 
 
@@ -257,6 +257,6 @@ def test_the_deepest_queries_run_in_search_and_the_matcher_alike(
     """The parser's depth bound keeps SQLite's parser stack (about 25 levels) and Python's safe."""
     matcher = Matcher([("r", query)])
     fired = {e.id for e in ARTICLES if matcher.match(e)}
-    found = {e.id for e in store.search(compile_where(parse_query(query)), limit=100)}
+    found = {e.id for e in store.search(SearchRequest(parse_query(query), limit=100)).articles}
     assert fired == found
     assert fired  # an even number of NOTs cancels out; every query above finds something

@@ -11,9 +11,10 @@ import pytest
 
 from ingest.fetch import Fetcher
 from ingest.parse import parse_feed
-from sinks.sqlite.articles import StoryRow
+from sinks.sqlite.database import Database
 from wirewatch.core.clock import ManualClock
 from wirewatch.core.models import Article, EnrichedArticle, Feed, Provenance
+from wirewatch.core.records import StoryRecord
 from wirewatch.core.settings import load_settings
 from wirewatch.runtime.context import AppContext, open_context
 from wirewatch.runtime.embedded import EmbeddedPipeline, RunSummary
@@ -40,7 +41,9 @@ class FlakyEnricher:
         self.failures = failures
         self.calls = 0
 
-    def enrich(self, articles: Sequence[Article]) -> tuple[list[EnrichedArticle], list[StoryRow]]:
+    def enrich(
+        self, articles: Sequence[Article]
+    ) -> tuple[list[EnrichedArticle], list[StoryRecord]]:
         self.calls += 1
         if self.calls <= self.failures:
             raise RuntimeError("NER worker died")
@@ -65,6 +68,7 @@ class Runtime:
         loaded = load_settings(config, env={}, cwd=tmp_path)
         self.ctx: AppContext = open_context(loaded, clock=self.clock, sync_config=False)
         self.ctx.feeds.add(Feed(id="f1", url=self.feed.as_uri(), added_at=NOW))
+        self.db = Database.open(self.ctx.data_dir)  # a second connection, to look inside
 
     async def run_once(
         self, enricher: FlakyEnricher | None = None, delays: Sequence[float] = (0.0, 0.0)
@@ -84,13 +88,14 @@ class Runtime:
             await pipeline.aclose()
 
     def count(self, table: str) -> int:
-        return int(self.ctx.db.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+        return int(self.db.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
 
 @pytest.fixture
 def runtime(tmp_path: Path) -> Iterator[Runtime]:
     r = Runtime(tmp_path)
     yield r
+    r.db.close()
     r.ctx.close()
 
 
@@ -106,7 +111,7 @@ async def test_an_item_still_in_its_feed_is_not_stored_again_after_its_seen_row_
 
     again = await runtime.run_once()
     assert (again.articles_new, again.articles_updated, again.articles_stored) == (0, 0, 0)
-    versions = runtime.ctx.db.conn.execute("SELECT version FROM articles").fetchall()
+    versions = runtime.db.conn.execute("SELECT version FROM articles").fetchall()
     assert versions == [(1,), (1,)]
 
     runtime.feed.write_text(
@@ -119,10 +124,14 @@ async def test_an_item_still_in_its_feed_is_not_stored_again_after_its_seen_row_
 async def test_the_runtime_prunes_old_seen_ids_and_events_by_itself(runtime: Runtime) -> None:
     runtime.feed.write_text(rss({"a": "Talks resume in Cairo"}))
     keep = runtime.ctx.settings.retention
-    runtime.ctx.db.record_event(NOW - timedelta(days=keep.events_days + 1), "ingest", "x", "old")
-    runtime.ctx.db.record_event(NOW - timedelta(days=keep.events_days - 1), "ingest", "x", "new")
+    runtime.ctx.journal.record_event(
+        NOW - timedelta(days=keep.events_days + 1), "ingest", "x", "old"
+    )
+    runtime.ctx.journal.record_event(
+        NOW - timedelta(days=keep.events_days - 1), "ingest", "x", "new"
+    )
     await runtime.run_once()
-    assert [r[0] for r in runtime.ctx.db.conn.execute("SELECT message FROM events")] == ["new"]
+    assert [r[0] for r in runtime.db.conn.execute("SELECT message FROM events")] == ["new"]
     assert runtime.count("seen") == 1
 
     runtime.clock.advance(timedelta(days=keep.seen_days + 1))
@@ -147,7 +156,7 @@ async def test_a_batch_that_keeps_failing_waits_in_the_outbox_for_the_next_start
     summary = await runtime.run_once(broken, delays=(0.0, 0.0))
     assert broken.calls == 3  # the first try and one per delay: bounded
     assert summary.articles_stored == 0 and runtime.count("outbox") == 2
-    stage, message = runtime.ctx.db.conn.execute("SELECT stage, message FROM events").fetchone()
+    stage, message = runtime.db.conn.execute("SELECT stage, message FROM events").fetchone()
     assert stage == "enrich" and "NER worker died" in message
 
     recovered = await runtime.run_once()

@@ -17,8 +17,8 @@ from sinks.sqlite.alerts import AlertStore
 from sinks.sqlite.articles import ArticleStore
 from sinks.sqlite.database import DB_FILENAME, Database
 from sinks.sqlite.feeds import FeedStore
-from sinks.sqlite.search_sql import compile_where
 from wirewatch.core.errors import ConfigError
+from wirewatch.core.ports import SearchRequest
 from wirewatch.core.query import parse_query
 
 FIXTURE = Path(__file__).parent / "fixtures" / "datadir-f27b383.db.gz"
@@ -62,9 +62,9 @@ def test_a_data_dir_from_release_0_1_0_migrates_and_keeps_everything(tmp_path: P
         assert len(hits) == 11 and {h.alert.rule_name for h in hits} == {"iran"}
         articles = ArticleStore(db)
         assert articles.count() == 35
-        found = articles.search(compile_where(parse_query("iran")), limit=100)
+        found = articles.search(SearchRequest(parse_query("iran"), limit=100)).articles
         assert found and all("iran" in (e.article.title + e.article.summary).lower() for e in found)
-        by_place = articles.search(compile_where(parse_query("place:israel")), limit=100)
+        by_place = articles.search(SearchRequest(parse_query("place:israel"), limit=100)).articles
         assert by_place
         assert FeedStore(db).content_hashes([h.alert.article_id for h in hits])  # dedup memory
     finally:

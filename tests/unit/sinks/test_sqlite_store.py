@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sinks.sqlite.alerts import AlertStore
-from sinks.sqlite.articles import ArticleStore, StoryRow
+from sinks.sqlite.articles import ArticleStore
 from sinks.sqlite.database import Database
 from sinks.sqlite.feeds import FeedStore
 from wirewatch.core.errors import ConfigError, FeedError
@@ -27,6 +27,7 @@ from wirewatch.core.models import (
     Provenance,
     TopicTag,
 )
+from wirewatch.core.records import StoryRecord
 
 T = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
@@ -159,7 +160,7 @@ def test_commit_enriched_clears_outbox_and_records_each_hit_once(db: Database) -
         )
         for _, e in batch
     ]
-    stories = [StoryRow(e.id, "s1", e.article.published_at, b"sig") for _, e in batch]
+    stories = [StoryRecord(e.id, "s1", e.article.published_at, b"sig") for _, e in batch]
     assert len(articles.commit_enriched(batch, stories, hits, now=T)) == 2
     assert feeds.outbox_size() == 0 and articles.count() == 2
     # a replay (crash after commit, or the same article again) adds nothing
@@ -167,7 +168,7 @@ def test_commit_enriched_clears_outbox_and_records_each_hit_once(db: Database) -
     assert articles.count() == 2
     rows = alerts.hits()
     assert len(rows) == 2 and {h.delivery_state for h in rows} == {DeliveryState.PENDING}
-    assert [r.article_id for r in articles.story_rows_since(T)] == ["a1", "a2"]
+    assert [r.article_id for r in articles.story_records_since(T)] == ["a1", "a2"]
 
 
 def test_failed_delivery_is_rescheduled_then_given_up(db: Database) -> None:

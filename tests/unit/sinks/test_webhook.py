@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -15,11 +15,12 @@ from sinks.webhook import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
+    DeliveryResult,
     WebhookSender,
     classify,
     encode,
+    next_attempt_at,
     next_attempt_delay,
-    parse_retry_after,
     sign,
     verify_signature,
 )
@@ -119,15 +120,6 @@ def test_classification(status: int | None, ok: bool, retryable: bool) -> None:
     assert (r.ok, r.retryable) == (ok, retryable)
 
 
-def test_retry_after_seconds_and_http_date() -> None:
-    now = datetime(2026, 2, 18, 12, 0, tzinfo=UTC).timestamp()
-    assert parse_retry_after("120", now) == 120
-    assert parse_retry_after("Wed, 18 Feb 2026 12:01:30 GMT", now) == 90
-    assert parse_retry_after("Wed, 18 Feb 2026 11:00:00 GMT", now) == 0  # already past
-    assert parse_retry_after("soon", now) is None
-    assert parse_retry_after(None, now) is None
-
-
 def test_backoff_grows_with_full_jitter_and_is_capped() -> None:
     s = NotifySettings(backoff_base=2, backoff_max=60)
     rng = random.Random(3)
@@ -137,6 +129,26 @@ def test_backoff_grows_with_full_jitter_and_is_capped() -> None:
         assert min(delays) < ceiling * 0.1 and max(delays) > ceiling * 0.9  # spread over all of it
     # the same seed gives the same schedule (the runtime can be tested with a seeded rng)
     assert next_attempt_delay(4, s, random.Random(7)) == next_attempt_delay(4, s, random.Random(7))
+
+
+def test_a_failed_delivery_is_retried_with_backoff_then_given_up() -> None:
+    s = NotifySettings(backoff_base=2, backoff_max=60, max_attempts=3)
+    now = datetime(2026, 2, 18, 12, 0, tzinfo=UTC)
+    busy = DeliveryResult(ok=False, status=503, retryable=True)
+    first = next_attempt_at(busy, 1, s, random.Random(1), now)
+    assert first is not None and now <= first <= now + timedelta(seconds=2)
+    assert next_attempt_at(busy, 3, s, random.Random(1), now) is None  # the last attempt
+    refused = DeliveryResult(ok=False, status=404, retryable=False)
+    assert next_attempt_at(refused, 1, s, random.Random(1), now) is None
+
+
+def test_retry_after_lengthens_the_wait_up_to_backoff_max() -> None:
+    s = NotifySettings(backoff_base=2, backoff_max=60, max_attempts=5)
+    now = datetime(2026, 2, 18, 12, 0, tzinfo=UTC)
+    asked = DeliveryResult(ok=False, status=429, retryable=True, retry_after=30)
+    assert next_attempt_at(asked, 1, s, random.Random(1), now) == now + timedelta(seconds=30)
+    greedy = DeliveryResult(ok=False, status=429, retryable=True, retry_after=3600)
+    assert next_attempt_at(greedy, 1, s, random.Random(1), now) == now + timedelta(seconds=60)
 
 
 async def test_delivery_to_a_real_receiver_is_signed_and_keyed(

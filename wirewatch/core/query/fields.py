@@ -6,9 +6,20 @@ functions. One definition, so search and alerts cannot disagree.
 
 from __future__ import annotations
 
+from wirewatch.core.models import Article
 from wirewatch.core.query.text import contains_phrase, fold, words
 
 ALIAS_SEPARATOR = "\n"
+
+
+def body_text(a: Article) -> str:
+    """What the `text:` field (and a bare term) searches: the summary and the text, once.
+
+    Every index and the matcher take it from here, so an alert fires iff search finds it.
+    """
+    if a.text and a.summary and a.summary not in a.text:
+        return f"{a.summary}\n{a.text}"
+    return a.text or a.summary
 
 
 def phrase_in(haystack: str | None, needle: str, prefix: bool = False) -> bool:

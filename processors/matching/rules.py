@@ -1,0 +1,71 @@
+"""Alert rules as a stage: compile the enabled rules once, turn matches into hits.
+
+Pure functions with explicit state (a `RuleSet`), so the embedded runtime and a
+distributed worker holding the rules table build the same hits for an article:
+one per rule and article, with the id `ids.alert_id(rule, article)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from processors.matching import Matcher
+from wirewatch.core.ids import alert_id
+from wirewatch.core.models import Alert, AlertRule, EnrichedArticle
+
+Signature = tuple[tuple[str, str, bool], ...]
+
+
+def signature(rules: Sequence[AlertRule]) -> Signature:
+    """What decides whether rules need compiling again: ids, queries, enabled flags."""
+    return tuple((r.id, r.query, r.enabled) for r in rules)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The compiled enabled rules, and the rules that no longer parse (with the reason)."""
+
+    matcher: Matcher = field(default_factory=Matcher)
+    rules: dict[str, AlertRule] = field(default_factory=dict)
+    signature: Signature = ()
+    refused: list[tuple[AlertRule, str]] = field(default_factory=list)
+
+
+def compile_rules(rules: Sequence[AlertRule]) -> RuleSet:
+    """Compile the enabled rules; a rule that does not parse is refused, the others still run."""
+    matcher = Matcher()
+    refused: list[tuple[AlertRule, str]] = []
+    for r in rules:
+        if not r.enabled:
+            continue
+        try:
+            matcher.add(r.id, r.query)
+        except Exception as e:  # a bad rule must never stop the others
+            refused.append((r, str(e)))
+    return RuleSet(matcher, {r.id: r for r in rules}, signature(rules), refused)
+
+
+def hits_for(e: EnrichedArticle, rule_set: RuleSet, now: datetime) -> list[Alert]:
+    """The hits of one enriched article: one per rule it matches."""
+    a = e.article
+    out = []
+    for rule_id in rule_set.matcher.match(e):
+        rule = rule_set.rules[rule_id]
+        out.append(
+            Alert(
+                id=alert_id(rule.id, a.id),
+                rule_id=rule.id,
+                rule_name=rule.name,
+                query=rule.query,
+                article_id=a.id,
+                story_id=e.story_id,
+                title=a.title,
+                url=a.canonical_url or a.url,
+                source=a.source,
+                published_at=a.published_at,
+                matched_at=now,
+            )
+        )
+    return out

@@ -1,0 +1,240 @@
+"""Ports: what the runtimes and the CLI need from storage and search, as Protocols.
+
+The CLI and the runtimes hold these, never an adapter, so SQLite (embedded, the
+default), Elasticsearch and OpenSearch can stand behind the same calls and a
+distributed worker can reuse the stage code unchanged. Adapters live in `sinks/`;
+the request/result shapes live here so every adapter answers in the same form.
+
+The search-facing part (`ArticleIndex`, `SearchRequest`, `SearchPage`,
+`IndexResult`) is what a search engine must implement; the other ports are what
+the embedded runtime keeps in its one SQLite file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from wirewatch.core.models import (
+    Alert,
+    AlertRule,
+    Article,
+    EnrichedArticle,
+    Feed,
+    FeedAuth,
+    FeedState,
+)
+from wirewatch.core.query import Query
+from wirewatch.core.records import FeedRow, HitRow, PendingArticle, StoryRecord, StorySummary
+
+# --- the article index (every engine) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A parsed query with its filters; results come newest published first, ties by id.
+
+    `since` is inclusive and `until` exclusive, both on the published date; `offset`
+    pages through the same order.
+    """
+
+    query: Query
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 20
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results; `next_offset` is None when there is nothing after it."""
+
+    articles: list[EnrichedArticle]
+    next_offset: int | None = None
+
+
+@dataclass(frozen=True)
+class IndexRejection:
+    """An article the index refused (a mapping conflict, say) and why, for the dead letter."""
+
+    article_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    """What one `ArticleIndex.index` call did: how many were indexed, which were refused."""
+
+    indexed: int
+    rejected: list[IndexRejection] = field(default_factory=list)
+
+
+class ArticleIndex(Protocol):
+    """Enriched articles, searchable with the query language.
+
+    Indexing is idempotent: the article id is the document id, so indexing the same
+    article again replaces it and a replay never duplicates.
+    """
+
+    def index(self, batch: Sequence[EnrichedArticle]) -> IndexResult: ...
+
+    def search(self, request: SearchRequest) -> SearchPage: ...
+
+    def stories(
+        self, *, since: datetime | None, until: datetime | None, min_size: int, limit: int
+    ) -> list[StorySummary]:
+        """The largest stories of a period, largest first, then the most recent."""
+        ...
+
+    def count(self) -> int: ...
+
+    def get(self, article_id: str) -> EnrichedArticle | None: ...
+
+
+# --- the embedded store's hand-over -------------------------------------------------------------
+
+
+class EnrichedCommit(Protocol):
+    """The embedded store stage: index a batch, keep its story state, record its hits and
+    clear it from the outbox in one step, so nothing is lost or alerted twice after a crash.
+    """
+
+    def commit_enriched(
+        self,
+        batch: Sequence[tuple[int | None, EnrichedArticle]],
+        story_records: Sequence[StoryRecord],
+        hits: Sequence[Alert],
+        *,
+        now: datetime,
+    ) -> list[Alert]:
+        """`batch` pairs each article with its outbox seq; returns the hits that were new."""
+        ...
+
+
+class StoryState(Protocol):
+    """Story clustering state kept for the story window, restored when enrichment starts."""
+
+    def story_records_since(self, since: datetime) -> list[StoryRecord]: ...
+
+    def expire_story_records(self, before: datetime) -> int: ...
+
+
+# --- alerts -------------------------------------------------------------------------------------
+
+
+class RuleStore(Protocol):
+    """Alert rules, by name or id."""
+
+    def add_rule(self, rule: AlertRule, *, replace: bool = False) -> bool:
+        """True when the rule is new; an existing name is an error unless `replace`."""
+        ...
+
+    def rules(self) -> list[AlertRule]: ...
+
+    def get_rule(self, name_or_id: str) -> AlertRule | None: ...
+
+    def remove_rule(self, name_or_id: str) -> AlertRule: ...
+
+
+class HitLog(Protocol):
+    """Recorded hits, one per rule and article."""
+
+    def hits(self, *, rule: str | None = None, limit: int = 100) -> list[HitRow]: ...
+
+    def count_hits(self) -> dict[str, int]:
+        """Hits per delivery state."""
+        ...
+
+
+class DeliveryQueue(Protocol):
+    """Webhook deliveries that are due, and the outcome of each attempt."""
+
+    def due_deliveries(self, now: datetime, limit: int = 100) -> list[HitRow]: ...
+
+    def next_delivery_at(self) -> datetime | None: ...
+
+    def mark_delivered(self, alert_id: str, now: datetime) -> None: ...
+
+    def mark_attempt_failed(self, alert_id: str, error: str, *, retry_at: datetime | None) -> None:
+        """Count a failed attempt; `retry_at=None` gives up."""
+        ...
+
+
+# --- feeds --------------------------------------------------------------------------------------
+
+
+class FeedRegistry(Protocol):
+    """Subscriptions, their poll state and the dedup memory of what was accepted."""
+
+    def add(self, feed: Feed) -> tuple[FeedRow, bool]:
+        """Subscribe; returns (row, created). The same URL twice is the same feed."""
+        ...
+
+    def set_auth(self, feed_id: str, auth: FeedAuth) -> None: ...
+
+    def update_settings(self, feed_id: str, *, title: str | None, full_text: bool) -> None: ...
+
+    def get(self, feed_id: str) -> FeedRow | None: ...
+
+    def find(self, id_or_url: str) -> FeedRow | None: ...
+
+    def remove(self, id_or_url: str) -> FeedRow: ...
+
+    def all(self) -> list[FeedRow]: ...
+
+    def due(self, now: datetime) -> list[FeedRow]: ...
+
+    def next_due_at(self, now: datetime) -> datetime | None:
+        """When the next enabled feed is due; None when there is none."""
+        ...
+
+    def content_hashes(self, article_ids: Sequence[str]) -> Mapping[str, str]:
+        """Stored content hash per already-accepted article id (ingest's SeenLookup)."""
+        ...
+
+    def seen_count(self) -> int: ...
+
+    def expire_seen(self, before: datetime, limit: int) -> int: ...
+
+    def accept_poll(
+        self,
+        feed: Feed,
+        state: FeedState,
+        articles: Iterable[Article],
+        *,
+        now: datetime,
+        to_outbox: bool = True,
+    ) -> None:
+        """Persist one poll atomically: the feed's state, its seen ids and (embedded) outbox."""
+        ...
+
+
+class Outbox(Protocol):
+    """Accepted articles waiting for enrichment (the embedded runtime's queue on disk)."""
+
+    def pending(self, after_seq: int = 0, limit: int = 1000) -> list[PendingArticle]: ...
+
+    def pending_for(self, article_ids: Sequence[str]) -> list[PendingArticle]: ...
+
+    def outbox_size(self) -> int: ...
+
+
+# --- the runtime's journal ----------------------------------------------------------------------
+
+
+class Journal(Protocol):
+    """Problems per stage (counted in `wirewatch status`) and the runtime's status snapshot."""
+
+    def record_event(self, at: datetime, stage: str, subject: str, message: str) -> None: ...
+
+    def event_counts(self) -> dict[str, int]:
+        """Recorded problems per stage."""
+        ...
+
+    def expire_events(self, before: datetime, limit: int) -> int: ...
+
+    def get_meta(self, key: str) -> str | None: ...
+
+    def set_meta(self, key: str, value: str) -> None: ...

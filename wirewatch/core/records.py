@@ -1,0 +1,67 @@
+"""Rows the ports hand out: the same shapes whichever adapter stores them.
+
+They lived next to the SQLite adapter; the kernel owns them now so the runtimes,
+the CLI and every adapter (SQLite, Elasticsearch, OpenSearch) share one copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from wirewatch.core.models import Alert, Article, DeliveryState, Feed, FeedState
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    """A subscription and its poll state, read together."""
+
+    feed: Feed
+    state: FeedState
+
+
+@dataclass(frozen=True)
+class PendingArticle:
+    """An accepted article waiting in the outbox; `seq` guards against a newer version."""
+
+    seq: int
+    article: Article
+
+
+@dataclass(frozen=True)
+class StoryRecord:
+    """Story clustering state for one article, opaque outside `processors.enrich.stories`.
+
+    The enricher produces it and restores from it; storage only keeps it for the story
+    window, keyed by article id.
+    """
+
+    article_id: str
+    story_id: str
+    published_at: datetime
+    payload: bytes  # the MinHash hash values (uint64), then the folded headline (UTF-8)
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    """One story of a period as `wirewatch stories` shows it."""
+
+    story_id: str
+    size: int
+    title: str
+    first_published: datetime
+    last_published: datetime
+    sources: list[str] = field(default_factory=list)
+    article_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HitRow:
+    """A recorded alert hit with its delivery state."""
+
+    alert: Alert
+    delivery_state: DeliveryState
+    attempts: int
+    last_error: str | None
+    delivered_at: datetime | None
+    webhook_url: str | None
