@@ -1,0 +1,125 @@
+"""The article index on Elasticsearch or OpenSearch, over a `Transport`.
+
+It answers as the SQLite index does: `search` returns whole EnrichedArticles,
+newest published first with ties broken by id, `since` inclusive and `until`
+exclusive; `index` is idempotent (the article id is the `_id`, the month of its
+published date picks the index) and reports the articles the engine refused.
+The method shapes follow the `ArticleIndex` port being defined in
+`wirewatch.core.ports`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sinks.search.bulk import BulkSink, IndexOp
+from sinks.search.documents import article_document
+from sinks.search.dsl import compile_node
+from sinks.search.layout import Layout
+from sinks.search.transport import Reply, Transport, error_reason
+from wirewatch.core.models import EnrichedArticle
+from wirewatch.core.query import Query
+
+
+class SearchFailed(Exception):
+    """The engine refused a search or a count; the message carries its reason."""
+
+
+@dataclass
+class IndexOutcome:
+    """What one `index` call did: how many were indexed, which ids were refused and why."""
+
+    indexed: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _expect(reply: Reply, what: str) -> Any:
+    if not reply.ok:
+        raise SearchFailed(f"{what} failed (HTTP {reply.status}): {error_reason(reply.body)}")
+    return reply.body
+
+
+def _published_range(since: datetime | None, until: datetime | None) -> list[dict[str, Any]]:
+    bounds: dict[str, str] = {}
+    if since is not None:
+        bounds["gte"] = since.isoformat()
+    if until is not None:
+        bounds["lt"] = until.isoformat()
+    return [{"range": {"published_at": bounds}}] if bounds else []
+
+
+class EngineArticleIndex:
+    """Index and search enriched articles in the layout's monthly indices."""
+
+    def __init__(self, transport: Transport, layout: Layout, sink: BulkSink | None = None) -> None:
+        self._transport = transport
+        self.layout = layout
+        self._rejected: list[tuple[str, str]] = []
+        self._sink = sink or BulkSink(transport, self._reject)
+
+    def _reject(self, op: IndexOp, reason: str) -> None:
+        self._rejected.append((op.doc_id, reason))
+
+    def index(self, batch: Sequence[EnrichedArticle]) -> IndexOutcome:
+        """Index a batch and wait until each article is in or refused (retrying outages)."""
+        self._rejected = []
+        outcome = IndexOutcome()
+        for e in batch:
+            op = IndexOp(
+                self.layout.articles_index(e.article.published_at), e.id, article_document(e)
+            )
+            outcome.indexed += self._sink.add(op).indexed
+        outcome.indexed += self._sink.flush().indexed
+        outcome.rejected = self._rejected
+        return outcome
+
+    def _search_path(self, suffix: str) -> str:
+        # No monthly index exists before the first article: an empty answer, not an error.
+        return (
+            f"/{self.layout.articles_alias}/{suffix}?ignore_unavailable=true&allow_no_indices=true"
+        )
+
+    def search(
+        self,
+        query: Query,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> tuple[list[EnrichedArticle], int | None]:
+        """One page of matching articles and the offset of the next (None at the end)."""
+        body = {
+            "query": {
+                "bool": {"filter": [compile_node(query.root), *_published_range(since, until)]}
+            },
+            "sort": [{"published_at": "desc"}, {"id": "asc"}],
+            "from": offset,
+            "size": limit + 1,
+            "_source": ["payload"],
+            "track_total_hits": False,
+        }
+        hits = _expect(
+            self._transport.request("POST", self._search_path("_search"), body), "search"
+        )
+        docs = hits["hits"]["hits"]
+        articles = [EnrichedArticle.model_validate(h["_source"]["payload"]) for h in docs[:limit]]
+        return articles, (offset + limit if len(docs) > limit else None)
+
+    def get(self, article_id: str) -> EnrichedArticle | None:
+        body = {"query": {"ids": {"values": [article_id]}}, "size": 1, "_source": ["payload"]}
+        reply = self._transport.request("POST", self._search_path("_search"), body)
+        docs = _expect(reply, "get")["hits"]["hits"]
+        return EnrichedArticle.model_validate(docs[0]["_source"]["payload"]) if docs else None
+
+    def count(self) -> int:
+        return int(
+            _expect(self._transport.request("GET", self._search_path("_count")), "count")["count"]
+        )
+
+    def refresh(self) -> None:
+        """Make everything indexed so far visible to search (tests and `run --once`)."""
+        _expect(self._transport.request("POST", self._search_path("_refresh")), "refresh")
