@@ -102,4 +102,3 @@ def compile_node(node: Node) -> Dsl:
     if node.field in {None, "title", "text"}:
         return _text_leaf(node)
     return _field_leaf(node, node.field or "")
-

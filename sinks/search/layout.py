@@ -180,15 +180,11 @@ class Layout:
 
     def component_templates(self, *, ilm: bool = False) -> dict[str, dict[str, Any]]:
         """Name -> body of each component template; `ilm` attaches the ILM policy."""
-        settings: dict[str, Any] = {
-            "number_of_shards": self.shards,
-            "number_of_replicas": self.replicas,
-            "analysis": self.analysis,
-        }
+        settings = {"number_of_shards": self.shards, "number_of_replicas": self.replicas}
         templates = {
             f"{self.prefix}-settings": {"template": {"settings": settings}},
-            f"{self.prefix}-article-mappings": _mappings(ARTICLE_PROPERTIES),
-            f"{self.prefix}-hit-mappings": _mappings(HIT_PROPERTIES),
+            f"{self.prefix}-article-mappings": self._mappings(ARTICLE_PROPERTIES),
+            f"{self.prefix}-hit-mappings": self._mappings(HIT_PROPERTIES),
         }
         if ilm:
             templates[f"{self.prefix}-lifecycle"] = {
@@ -221,6 +217,11 @@ class Layout:
             },
         }
 
-
-def _mappings(properties: dict[str, Any]) -> dict[str, Any]:
-    return {"template": {"mappings": {"dynamic": "strict", "properties": properties}}}
+    def _mappings(self, properties: dict[str, Any]) -> dict[str, Any]:
+        # The analysis rides with the mappings: engines validate each component alone.
+        return {
+            "template": {
+                "settings": {"analysis": self.analysis},
+                "mappings": {"dynamic": "strict", "properties": properties},
+            }
+        }

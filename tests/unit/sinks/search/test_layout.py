@@ -48,7 +48,8 @@ def test_every_monthly_index_is_read_through_one_alias():
 
 
 def test_text_fields_use_the_embedded_search_analysis_and_names_are_never_stemmed():
-    settings = Layout().component_templates()["wirewatch-settings"]["template"]["settings"]
+    mappings = Layout().component_templates()["wirewatch-article-mappings"]
+    settings = mappings["template"]["settings"]
     analyzers = settings["analysis"]["analyzer"]
     assert analyzers["ww_text"]["filter"] == ["lowercase", "asciifolding", "porter_stem"]
     assert "porter_stem" not in analyzers["ww_names"]["filter"]
@@ -58,8 +59,9 @@ def test_text_fields_use_the_embedded_search_analysis_and_names_are_never_stemme
 
 
 def test_the_analysis_is_a_setting_for_engines_without_analysis_common():
-    settings = Layout(analysis=CORE_ANALYSIS).component_templates()["wirewatch-settings"]
-    assert settings["template"]["settings"]["analysis"] == CORE_ANALYSIS
+    templates = Layout(analysis=CORE_ANALYSIS).component_templates()
+    for name in ("wirewatch-article-mappings", "wirewatch-hit-mappings"):
+        assert templates[name]["template"]["settings"]["analysis"] == CORE_ANALYSIS
 
 
 def test_ilm_is_attached_only_when_asked():
