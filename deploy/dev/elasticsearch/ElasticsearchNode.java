@@ -15,20 +15,11 @@ import org.elasticsearch.plugins.PluginsLoader;
  * Only the core APIs and the netty4 transport module exist on Maven Central; the module is loaded
  * from $path.home/modules/transport-netty4/ (laid out by the script), as the real distribution
  * does. Logging must be configured before the node is built (else an NPE). SIGTERM closes the
- * node cleanly from a shutdown hook. Settings: -Dww.home, -Dww.http.port, -Dww.transport.port.
+ * node cleanly from a shutdown hook. Its one argument: the node's settings file (YAML).
  */
 public class ElasticsearchNode {
     public static void main(String[] args) throws Exception {
-        Path home = Path.of(System.getProperty("ww.home"));
-        Settings settings = Settings.builder()
-            .put("cluster.name", "wirewatch-dev").put("node.name", "wirewatch-dev")
-            .put("path.home", home.toString()).put("path.data", home.resolve("data").toString())
-            .put("path.logs", home.resolve("logs").toString())
-            .put("network.host", "127.0.0.1").put("discovery.type", "single-node")
-            .put("http.port", System.getProperty("ww.http.port"))
-            .put("transport.port", System.getProperty("ww.transport.port"))
-            .put("cluster.routing.allocation.disk.threshold_enabled", false)
-            .build();
+        Settings settings = Settings.builder().loadFromPath(Path.of(args[0])).build();
         LogConfigurator.configureESLogging();
         LogConfigurator.configureWithoutConfig(settings);
         Environment env = InternalSettingsPreparer.prepareEnvironment(settings, Map.of(), null, () -> "wirewatch-dev");

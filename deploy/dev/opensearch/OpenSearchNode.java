@@ -13,7 +13,7 @@ import org.opensearch.plugins.PluginInfo;
  * The distribution's modules are not on Maven Central as a bundle, so the seven the project needs
  * are loaded from the classpath, as the OpenSearch test framework's MockNode does (the Node
  * constructor that takes plugin descriptors is protected, hence the subclass). SIGTERM closes
- * the node cleanly from a shutdown hook. Settings: -Dww.home, -Dww.http.port, -Dww.transport.port.
+ * the node cleanly from a shutdown hook. Its one argument: the node's settings file (YAML).
  */
 public class OpenSearchNode extends Node {
     static final List<String> MODULES = List.of(
@@ -31,16 +31,7 @@ public class OpenSearchNode extends Node {
     }
 
     public static void main(String[] args) throws Exception {
-        Path home = Path.of(System.getProperty("ww.home"));
-        Settings settings = Settings.builder()
-            .put("cluster.name", "wirewatch-dev").put("node.name", "wirewatch-dev")
-            .put("path.home", home.toString()).put("path.data", home.resolve("data").toString())
-            .put("path.logs", home.resolve("logs").toString())
-            .put("network.host", "127.0.0.1").put("discovery.type", "single-node")
-            .put("http.port", System.getProperty("ww.http.port"))
-            .put("transport.port", System.getProperty("ww.transport.port"))
-            .put("cluster.routing.allocation.disk.threshold_enabled", false)
-            .build();
+        Settings settings = Settings.builder().loadFromPath(Path.of(args[0])).build();
         List<PluginInfo> plugins = MODULES.stream()
             .map(cls -> new PluginInfo(cls, "classpath plugin", "NA", Version.CURRENT, "21", cls, null, List.of(), false))
             .toList();
