@@ -19,7 +19,7 @@ from typing import Any
 
 from sinks.search.layout import ENTITY_KIND
 from wirewatch.core.query import ENTITY_FIELDS, And, Node, Not, Or, Phrase, Term
-from wirewatch.core.query.text import fold, words
+from wirewatch.core.query.text import fold, stem, words
 
 Dsl = dict[str, Any]
 
@@ -46,8 +46,15 @@ def _words_on(fld: str, value: str, prefix: bool) -> Dsl:
 
 
 def _near(fld: str, value: str, distance: int) -> Dsl:
-    """All the words within `distance` words of each other, in any order (FTS5 NEAR)."""
-    ws = words(value)
+    """All the words within `distance` words of each other, in any order (FTS5 NEAR).
+
+    Words with the same stem are one: FTS5 and the matcher let a single occurrence
+    stand for both (`"talks talk"~0` finds "talks"), an interval would need two.
+    """
+    by_stem: dict[str, str] = {}
+    for w in words(value):
+        by_stem.setdefault(stem(w), w)
+    ws = list(by_stem.values())
     if not ws:
         return MATCH_NONE
     rules = [{"match": {"query": w}} for w in ws]

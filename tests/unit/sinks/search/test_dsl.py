@@ -60,6 +60,12 @@ def test_proximity_is_an_unordered_interval_within_n_words():
     }
 
 
+def test_proximity_counts_words_with_one_stem_once_as_fts5_and_the_matcher_do():
+    near = compile_node(Phrase("talks gaza talk", field="text", proximity=0))
+    rules = near["intervals"]["text"]["all_of"]["intervals"]
+    assert rules == [{"match": {"query": "talks"}}, {"match": {"query": "gaza"}}]
+
+
 def test_a_value_without_words_matches_nothing():
     assert compile_node(Term("+", field="title", prefix=True)) == MATCH_NONE
     assert compile_node(Phrase("--", field="text", proximity=2)) == MATCH_NONE
