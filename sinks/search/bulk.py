@@ -13,7 +13,7 @@ after the fact; this sink owns that policy instead, engine-agnostic over a
 - every operation is an `index` with an explicit `_id`, so a replay overwrites
   and never duplicates.
 A request refused as a whole for a reason that retrying cannot fix (bad
-credentials, a malformed body) raises `BulkRefused`, naming the status and reason.
+credentials, a malformed body) raises `EngineRefused`, naming the status and reason.
 """
 
 from __future__ import annotations
@@ -24,7 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sinks.search.transport import EngineUnavailable, Reply, Transport, error_reason
+from sinks.search.transport import (
+    EngineRefused,
+    EngineUnavailable,
+    Reply,
+    Transport,
+    error_reason,
+)
 
 
 @dataclass(frozen=True)
@@ -41,10 +47,6 @@ class IndexOp:
 
 
 DeadLetter = Callable[[IndexOp, str], None]
-
-
-class BulkRefused(Exception):
-    """The engine refused a whole bulk request for a reason retrying cannot fix."""
 
 
 @dataclass(frozen=True)
@@ -140,10 +142,7 @@ class BulkSink:
             if reply is not None and reply.ok:
                 batch = self._settle(batch, reply, result)
             elif reply is not None and not reply.retryable:
-                raise BulkRefused(
-                    f"the search engine refused a bulk request (HTTP {reply.status}, "
-                    f"{error_reason(reply.body)}); check search.url and its credentials"
-                )
+                raise EngineRefused("bulk request", reply)
             if batch:
                 self._sleep(self._backoff.delay(attempt))
                 attempt += 1

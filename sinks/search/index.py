@@ -19,13 +19,9 @@ from sinks.search.bulk import BulkSink, IndexOp
 from sinks.search.documents import article_document
 from sinks.search.dsl import compile_node
 from sinks.search.layout import Layout
-from sinks.search.transport import Reply, Transport, error_reason
+from sinks.search.transport import EngineRefused, Reply, Transport
 from wirewatch.core.models import EnrichedArticle
 from wirewatch.core.query import Query
-
-
-class SearchFailed(Exception):
-    """The engine refused a search or a count; the message carries its reason."""
 
 
 @dataclass
@@ -38,7 +34,7 @@ class IndexOutcome:
 
 def _expect(reply: Reply, what: str) -> Any:
     if not reply.ok:
-        raise SearchFailed(f"{what} failed (HTTP {reply.status}): {error_reason(reply.body)}")
+        raise EngineRefused(what, reply)
     return reply.body
 
 

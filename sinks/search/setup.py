@@ -11,19 +11,15 @@ from typing import Any, Literal
 
 from sinks.search.layout import Layout
 from sinks.search.lifecycle import ilm_policy, ism_policy
-from sinks.search.transport import Reply, Transport, error_reason
+from sinks.search.transport import EngineRefused, Reply, Transport
 
 Lifecycle = Literal["ism", "ilm"]
-
-
-class SetupFailed(Exception):
-    """The engine refused part of the layout; the message names which and why."""
 
 
 def _put(transport: Transport, path: str, body: Any, what: str) -> None:
     reply = transport.request("PUT", path, body)
     if not reply.ok:
-        raise SetupFailed(f"{what}: HTTP {reply.status}, {error_reason(reply.body)}")
+        raise EngineRefused(what, reply)
 
 
 def _no_handler(reply: Reply) -> bool:
@@ -49,7 +45,7 @@ def _install_ilm(transport: Transport, layout: Layout) -> str | None:
     if _no_handler(reply):
         return None
     if not reply.ok:
-        raise SetupFailed(f"ILM policy {layout.lifecycle_policy}: {error_reason(reply.body)}")
+        raise EngineRefused(f"ILM policy {layout.lifecycle_policy}", reply)
     return f"retention: ILM policy {layout.lifecycle_policy} installed"
 
 

@@ -33,6 +33,21 @@ class EngineUnavailable(Exception):
     """The engine could not be reached (refused, reset, timed out): worth retrying."""
 
 
+class EngineRefused(Exception):
+    """The engine refused a request for a reason that retrying cannot fix."""
+
+    def __init__(self, what: str, reply: Reply) -> None:
+        if reply.status in (401, 403):
+            detail = (
+                f"the search engine refused the credentials (HTTP {reply.status}); "
+                "check the API key or the user and password in the `search:` settings"
+            )
+        else:
+            detail = f"HTTP {reply.status}, {error_reason(reply.body)}"
+        super().__init__(f"{what}: {detail}")
+        self.status = reply.status
+
+
 class Transport(Protocol):
     """Send one request; answer every HTTP status as a `Reply`, raise only when unreachable.
 

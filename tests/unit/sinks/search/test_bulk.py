@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from sinks.search.bulk import Backoff, BulkRefused, BulkSink, IndexOp
-from sinks.search.transport import EngineUnavailable, Reply
+from sinks.search.bulk import Backoff, BulkSink, IndexOp
+from sinks.search.transport import EngineRefused, EngineUnavailable, Reply
 
 
 @dataclass
@@ -155,6 +155,6 @@ def test_bad_credentials_stop_the_sink_with_a_reason_instead_of_retrying_forever
     h.engine.script = ["401"]
     sink = h.sink()
     sink.add(op(1))
-    with pytest.raises(BulkRefused, match=r"HTTP 401.*search\.url"):
+    with pytest.raises(EngineRefused, match=r"refused the credentials \(HTTP 401\).*`search:`"):
         sink.flush()
     assert h.slept == []

@@ -13,8 +13,8 @@ import pytest
 
 from sinks.search.layout import Layout
 from sinks.search.lifecycle import ilm_policy, ism_policy
-from sinks.search.setup import SetupFailed, install
-from sinks.search.transport import Reply
+from sinks.search.setup import install
+from sinks.search.transport import EngineRefused, Reply
 
 
 @dataclass
@@ -58,5 +58,5 @@ def test_a_refused_template_stops_setup_with_its_name_and_the_reason():
             )
         }
     )
-    with pytest.raises(SetupFailed, match="news-article-mappings: HTTP 400, mapper_parsing"):
+    with pytest.raises(EngineRefused, match="news-article-mappings: HTTP 400, mapper_parsing"):
         install(rec, Layout(prefix="news"), "ism")
