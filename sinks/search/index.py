@@ -10,17 +10,17 @@ The method shapes follow the `ArticleIndex` port being defined in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sinks.search.bulk import BulkSink, IndexOp
-from sinks.search.documents import article_document
+from sinks.search.documents import article_document, hit_document
 from sinks.search.dsl import compile_node
 from sinks.search.layout import Layout
 from sinks.search.transport import EngineRefused, Reply, Transport
-from wirewatch.core.models import EnrichedArticle
+from wirewatch.core.models import Alert, DeliveryState, EnrichedArticle
 from wirewatch.core.query import Query
 
 
@@ -48,29 +48,40 @@ def _published_range(since: datetime | None, until: datetime | None) -> list[dic
 
 
 class EngineArticleIndex:
-    """Index and search enriched articles in the layout's monthly indices."""
+    """Index and search enriched articles in the layout's monthly indices.
 
-    def __init__(self, transport: Transport, layout: Layout, sink: BulkSink | None = None) -> None:
+    `sink_options` go to the `BulkSink` (batch bounds, backoff); its dead letter is
+    the index's own, so every refused document shows up in the `IndexOutcome`.
+    """
+
+    def __init__(self, transport: Transport, layout: Layout, **sink_options: Any) -> None:
         self._transport = transport
         self.layout = layout
         self._rejected: list[tuple[str, str]] = []
-        self._sink = sink or BulkSink(transport, self._reject)
+        self._sink = BulkSink(transport, self._reject, **sink_options)
 
     def _reject(self, op: IndexOp, reason: str) -> None:
         self._rejected.append((op.doc_id, reason))
 
-    def index(self, batch: Sequence[EnrichedArticle]) -> IndexOutcome:
-        """Index a batch and wait until each article is in or refused (retrying outages)."""
+    def _write(self, ops: Iterable[IndexOp]) -> IndexOutcome:
+        """Send every op and wait until each is in or refused (retrying outages)."""
         self._rejected = []
-        outcome = IndexOutcome()
-        for e in batch:
-            op = IndexOp(
-                self.layout.articles_index(e.article.published_at), e.id, article_document(e)
-            )
-            outcome.indexed += self._sink.add(op).indexed
-        outcome.indexed += self._sink.flush().indexed
-        outcome.rejected = self._rejected
-        return outcome
+        indexed = sum(self._sink.add(op).indexed for op in ops) + self._sink.flush().indexed
+        return IndexOutcome(indexed, self._rejected)
+
+    def index(self, batch: Sequence[EnrichedArticle]) -> IndexOutcome:
+        """Index articles, each into the month of its published date; idempotent."""
+        return self._write(
+            IndexOp(self.layout.articles_index(e.article.published_at), e.id, article_document(e))
+            for e in batch
+        )
+
+    def record_hits(self, hits: Sequence[tuple[Alert, DeliveryState]]) -> IndexOutcome:
+        """Write alert hits, one document per hit (the alert id), with their delivery state."""
+        return self._write(
+            IndexOp(self.layout.hits_index, alert.id, hit_document(alert, state))
+            for alert, state in hits
+        )
 
     def _search_path(self, suffix: str) -> str:
         # No monthly index exists before the first article: an empty answer, not an error.

@@ -22,7 +22,7 @@ from sinks.search.layout import CORE_ANALYSIS, Layout
 from sinks.search.opensearch_client import OpenSearchTransport
 from sinks.search.setup import install
 from tests.support.enriched import enriched
-from wirewatch.core.models import EnrichedArticle, EntityType
+from wirewatch.core.models import Alert, DeliveryState, EnrichedArticle, EntityType
 from wirewatch.core.query import parse_query
 
 MARCH = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
@@ -157,6 +157,34 @@ def test_a_document_the_mapping_refuses_is_dead_lettered_and_the_rest_indexed(os
     result = sink.flush()
     assert (result.indexed, result.dead) == (1, 1)
     assert dead[0][0] == "bad" and "strict_dynamic_mapping_exception" in dead[0][1]
+
+
+def test_alert_hits_are_one_document_each_and_rerecording_updates_the_state(os_index, os_transport):
+    def hit(article: EnrichedArticle, rule: str) -> Alert:
+        return Alert(
+            id=f"{rule}-{article.id}",
+            rule_id=rule,
+            rule_name=rule,
+            query="israel",
+            article_id=article.id,
+            story_id=article.story_id,
+            title=article.article.title,
+            source=article.article.source,
+            published_at=article.article.published_at,
+            matched_at=APRIL,
+        )
+
+    hits = [hit(ARTICLES[0], "r1"), hit(ARTICLES[1], "r1"), hit(ARTICLES[1], "r2")]
+    assert os_index.record_hits([(h, DeliveryState.PENDING) for h in hits]).indexed == 3
+    assert os_index.record_hits([(hits[0], DeliveryState.DELIVERED)]).indexed == 1
+    hits_index = os_index.layout.hits_index
+    os_transport.request("POST", f"/{hits_index}/_refresh")
+    body = {"size": 0, "aggs": {"rules": {"terms": {"field": "rule_id"}}}}
+    answer = os_transport.request("POST", f"/{hits_index}/_search", body).body
+    buckets = {b["key"]: b["doc_count"] for b in answer["aggregations"]["rules"]["buckets"]}
+    assert buckets == {"r1": 2, "r2": 1}
+    first = os_transport.request("GET", f"/{hits_index}/_doc/r1-a1").body["_source"]
+    assert first["delivery_state"] == "delivered"
 
 
 @pytest.fixture

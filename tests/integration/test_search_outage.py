@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from opensearchpy import OpenSearch
 
-from sinks.search.bulk import Backoff, BulkSink
-from sinks.search.index import EngineArticleIndex
+from sinks.search.bulk import Backoff
+from sinks.search.index import EngineArticleIndex, IndexOutcome
 from sinks.search.layout import Layout
 from sinks.search.opensearch_client import OpenSearchTransport
 from sinks.search.setup import install
@@ -33,25 +33,20 @@ def test_the_sink_waits_out_a_stopped_engine_and_loses_nothing(opensearch, opens
     transport = OpenSearchTransport(client)
     layout = Layout(prefix="outage", replicas=0)
     install(transport, layout, "ism")
-    dead: list[str] = []
-    sink = BulkSink(
-        transport, lambda op, reason: dead.append(reason), max_docs=50, backoff=Backoff(0.2, 2, 2)
-    )
-    index = EngineArticleIndex(transport, layout, sink)
+    index = EngineArticleIndex(transport, layout, max_docs=50, backoff=Backoff(0.2, 2, 2))
     first, second = ARTICLES[:200], ARTICLES[200:]
     assert index.index(first).indexed == 200
 
     opensearch.stop()
-    outcome: list[int] = []
-    writer = threading.Thread(target=lambda: outcome.append(index.index(second).indexed))
+    outcome: list[IndexOutcome] = []
+    writer = threading.Thread(target=lambda: outcome.append(index.index(second)))
     writer.start()
     time.sleep(OUTAGE_SECONDS)
     assert writer.is_alive(), "the sink gave up instead of waiting for the engine"
     opensearch.start()
     writer.join(timeout=300)
 
-    assert outcome == [200]
-    assert dead == []
+    assert outcome == [IndexOutcome(indexed=200, rejected=[])]
     assert index.index(first[:50]).indexed == 50  # a replay after the outage
     index.refresh()
     assert index.count() == len(ARTICLES)
