@@ -21,8 +21,8 @@ from sinks.search.index import EngineArticleIndex
 from sinks.search.layout import CORE_ANALYSIS, Layout
 from sinks.search.opensearch_client import OpenSearchTransport
 from sinks.search.setup import install
-from tests.support.enriched import enriched
-from wirewatch.core.models import Alert, DeliveryState, EnrichedArticle, EntityType
+from tests.support.enriched import enriched, hit
+from wirewatch.core.models import DeliveryState, EnrichedArticle, EntityType
 from wirewatch.core.query import parse_query
 
 MARCH = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
@@ -160,20 +160,6 @@ def test_a_document_the_mapping_refuses_is_dead_lettered_and_the_rest_indexed(os
 
 
 def test_alert_hits_are_one_document_each_and_rerecording_updates_the_state(os_index, os_transport):
-    def hit(article: EnrichedArticle, rule: str) -> Alert:
-        return Alert(
-            id=f"{rule}-{article.id}",
-            rule_id=rule,
-            rule_name=rule,
-            query="israel",
-            article_id=article.id,
-            story_id=article.story_id,
-            title=article.article.title,
-            source=article.article.source,
-            published_at=article.article.published_at,
-            matched_at=APRIL,
-        )
-
     hits = [hit(ARTICLES[0], "r1"), hit(ARTICLES[1], "r1"), hit(ARTICLES[1], "r2")]
     assert os_index.record_hits([(h, DeliveryState.PENDING) for h in hits]).indexed == 3
     assert os_index.record_hits([(hits[0], DeliveryState.DELIVERED)]).indexed == 1

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from wirewatch.core.models import Article, EnrichedArticle, Entity, EntityType, Provenance, TopicTag
+from wirewatch.core.models import (
+    Alert,
+    Article,
+    EnrichedArticle,
+    Entity,
+    EntityType,
+    Provenance,
+    TopicTag,
+)
 
 WHEN = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 
@@ -48,4 +56,20 @@ def enriched(
         topics=[TopicTag(id=tid, label=label, score=0.9) for tid, label in (topics or {}).items()],
         provenance=Provenance(enrichment_version="test"),
         enriched_at=published_at,
+    )
+
+
+def hit(article: EnrichedArticle, rule: str, query: str = "israel") -> Alert:
+    """The alert of `rule` on `article` (id `<rule>-<article id>`)."""
+    return Alert(
+        id=f"{rule}-{article.id}",
+        rule_id=rule,
+        rule_name=rule,
+        query=query,
+        article_id=article.id,
+        story_id=article.story_id,
+        title=article.article.title,
+        source=article.article.source,
+        published_at=article.article.published_at,
+        matched_at=article.enriched_at,
     )

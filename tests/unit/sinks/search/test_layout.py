@@ -12,8 +12,8 @@ from sinks.search.layout import (
     HIT_PROPERTIES,
     Layout,
 )
-from tests.support.enriched import enriched
-from wirewatch.core.models import Alert, DeliveryState, EntityType
+from tests.support.enriched import enriched, hit
+from wirewatch.core.models import DeliveryState, EntityType
 
 
 def _unmapped(doc: dict[str, Any], properties: dict[str, Any], path: str = "") -> list[str]:
@@ -110,18 +110,6 @@ def test_filter_fields_are_stored_folded_so_a_term_query_matches_like_the_matche
 
 
 def test_a_hit_document_fits_the_hits_mapping():
-    when = datetime(2026, 3, 14, tzinfo=UTC)
-    alert = Alert(
-        id="h1",
-        rule_id="r1",
-        rule_name="gaza",
-        query="gaza",
-        article_id="a1",
-        title="t",
-        source="BBC",
-        published_at=when,
-        matched_at=when,
-    )
-    doc = hit_document(alert, DeliveryState.PENDING, ["gaza"])
+    doc = hit_document(hit(enriched("a1"), "r1"), DeliveryState.PENDING, ["gaza"])
     assert _unmapped(doc, HIT_PROPERTIES) == []
-    assert doc["delivery_state"] == "pending"
+    assert (doc["delivery_state"], doc["matched_terms"]) == ("pending", ["gaza"])
