@@ -1,19 +1,23 @@
 """Real servers for integration tests, started by the project's own script.
 
-`deploy/dev/services up kafka` fetches and starts a single-node Kafka 4.4 broker
-(reusing one that already runs). Under CI=true a server that cannot start fails
-the tests; elsewhere they skip with the reason (Java or Maven missing, say).
+`deploy/dev/services up SERVICE` fetches and starts a single-node Kafka 4.4 broker,
+OpenSearch 3.8.0 or Elasticsearch 9.5.3 (reusing one that already runs). Each starts once
+per pytest session, in the session's temp dir, on its own loopback ports, and stops at the
+end. Under CI=true a server that cannot start fails the tests; elsewhere they skip with the
+reason (Java, the JDK 21+ or Maven missing, say).
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import socket
 import subprocess
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -23,18 +27,21 @@ SERVICES = REPO / "deploy" / "dev" / "services"
 
 
 @dataclass
-class Kafka:
-    bootstrap: str
+class Server:
+    """One server of `deploy/dev/services`, with the environment that names its ports and dir."""
+
+    name: str
     port: int
     env: dict[str, str]
 
     def services(self, *args: str) -> subprocess.CompletedProcess[str]:
+        # A first start fetches jars from Maven Central (and compiles a launcher): minutes at most.
         return subprocess.run(
-            [str(SERVICES), *args, "kafka"],
+            [str(SERVICES), *args, self.name],
             env=self.env,
             text=True,
             capture_output=True,
-            timeout=300,
+            timeout=600,
         )
 
     def stop(self) -> None:
@@ -44,6 +51,34 @@ class Kafka:
     def start(self) -> None:
         r = self.services("up")
         assert r.returncode == 0, r.stdout + r.stderr
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+class Kafka(Server):
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+S = TypeVar("S", bound=Server)
+
+
+def _running(server: S) -> Iterator[S]:
+    """Start `server` for the session (skip or, under CI, fail if it cannot), stop it after."""
+    r = server.services("up")
+    require(r.returncode == 0, f"{server.name} did not start: {r.stderr.strip()[-500:]}")
+    yield server
+    server.services("down")
+
+
+def _free_port() -> int:
+    """A loopback port nothing listens on now, so parallel sessions do not collide."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -55,11 +90,42 @@ def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kafka]:
         "WWDEV_KAFKA_CONTROLLER_PORT": str(port + 1),
         "WWDEV_SERVICES_DIR": str(tmp_path_factory.mktemp("services")),
     }
-    k = Kafka(f"127.0.0.1:{port}", port, env)
-    r = k.services("up")
-    require(r.returncode == 0, f"Kafka did not start: {r.stderr.strip()[-500:]}")
-    yield k
-    k.services("down")
+    yield from _running(Kafka("kafka", port, env))
+
+
+def _search_engine(name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One node of `name` (opensearch, elasticsearch): WWDEV_TEST_<NAME>_PORT or a free port."""
+    var = name.upper()
+    port = int(os.environ.get(f"WWDEV_TEST_{var}_PORT") or _free_port())
+    env = {
+        **os.environ,
+        f"WWDEV_{var}_PORT": str(port),
+        f"WWDEV_{var}_TRANSPORT_PORT": str(_free_port()),
+        "WWDEV_SERVICES_DIR": str(tmp_path_factory.mktemp(name)),
+    }
+    yield from _running(Server(name, port, env))
+
+
+@pytest.fixture(scope="session")
+def opensearch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from _search_engine("opensearch", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def elasticsearch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from _search_engine("elasticsearch", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def opensearch_url(opensearch: Server) -> str:
+    """http://127.0.0.1:PORT of the session's OpenSearch 3.8.0 node."""
+    return opensearch.url
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_url(elasticsearch: Server) -> str:
+    """http://127.0.0.1:PORT of the session's Elasticsearch 9.5.3 node (it answers no `GET /`)."""
+    return elasticsearch.url
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
