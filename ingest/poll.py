@@ -8,13 +8,12 @@ articles — so a crash in between re-polls instead of losing anything.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from ingest.fetch import FetchErrorKind, FetchResult
 from ingest.parse import ParsedFeed
@@ -52,6 +51,23 @@ class FeedFetcher(Protocol):
     ) -> FetchResult: ...
 
 
+class FeedParser(Protocol):
+    """Turns one fetched body into a ParsedFeed: `parse_feed` itself, or `GuardedParser`,
+    which parses in a worker process under limits and so answers with an awaitable."""
+
+    def __call__(
+        self,
+        body: bytes,
+        *,
+        feed: Feed,
+        fetched_at: datetime,
+        content_type: str | None,
+        base_url: str | None,
+        content_language: str | None,
+    ) -> ParsedFeed | Awaitable[ParsedFeed]: ...
+
+
+# Fetches the full page text of a feed's articles (opt-in per feed; ingest.fulltext).
 FullText = Callable[[Sequence[Article]], Awaitable[list[Article]]]
 
 
@@ -100,7 +116,7 @@ async def poll_feed(
     state: FeedState,
     *,
     fetcher: FeedFetcher,
-    parse: Callable[..., Any],
+    parse: FeedParser,
     seen: SeenLookup,
     clock: Clock,
     schedule_settings: ScheduleSettings,
@@ -139,7 +155,7 @@ async def _poll(
     state: FeedState,
     *,
     fetcher: FeedFetcher,
-    parse: Callable[..., Any],
+    parse: FeedParser,
     seen: SeenLookup,
     clock: Clock,
     settings: ScheduleSettings,
@@ -207,7 +223,7 @@ async def _poll(
         return PollOutcome(feed, new_state)
 
     try:
-        parsed = parse(
+        answer = parse(
             result.body or b"",
             feed=feed,
             fetched_at=now,
@@ -215,8 +231,7 @@ async def _poll(
             base_url=result.final_url if result.final_url.startswith("http") else None,
             content_language=result.headers.get("content-language"),
         )
-        if inspect.isawaitable(parsed):
-            parsed = await parsed
+        parsed = answer if isinstance(answer, ParsedFeed) else await answer
     except ParseLimitExceeded as e:
         return _fail(
             feed, state, now, f"feed refused: {e}", status=result.status, settings=settings, rng=rng

@@ -107,6 +107,11 @@ class AlertStore:
             c.execute("DELETE FROM rules WHERE id=?", (rule.id,))
         return rule
 
+    def record_hits(self, hits: Sequence[Alert]) -> list[Alert]:
+        """Record hits in one transaction; returns those not recorded before."""
+        with self.db.transaction() as c:
+            return insert_hits(c, hits)
+
     def hits(self, *, rule: str | None = None, limit: int = 100) -> list[HitRow]:
         sql = (
             "SELECT h.payload, h.delivery_state, h.attempts, h.last_error, h.delivered_at, "

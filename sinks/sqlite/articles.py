@@ -7,6 +7,7 @@ lost between stages, and never alerted twice.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -84,6 +85,24 @@ def _index_article(c: Any, e: EnrichedArticle, now: datetime) -> None:
     )
 
 
+def _settle(
+    c: sqlite3.Connection,
+    batch: Sequence[tuple[int | None, EnrichedArticle]],
+    story_records: Sequence[StoryRecord],
+    hits: Sequence[Alert],
+) -> list[Alert]:
+    """What follows indexing, inside the caller's transaction: outbox ack, story state, hits."""
+    for seq, e in batch:
+        if seq is not None:
+            c.execute("DELETE FROM outbox WHERE article_id=? AND seq=?", (e.id, seq))
+    c.executemany(
+        "INSERT OR REPLACE INTO story_records(article_id, story_id, published_at, payload) "
+        "VALUES (?,?,?,?)",
+        [(s.article_id, s.story_id, iso(s.published_at), s.payload) for s in story_records],
+    )
+    return insert_hits(c, hits)
+
+
 class ArticleStore:
     """The embedded adapter behind `ArticleIndex`, `EnrichedCommit` and `StoryState`."""
 
@@ -113,16 +132,19 @@ class ArticleStore:
         the outbox). Returns the hits that were new (a re-run records none twice).
         """
         with self.db.transaction() as c:
-            for seq, e in batch:
+            for _, e in batch:
                 _index_article(c, e, now)
-                if seq is not None:
-                    c.execute("DELETE FROM outbox WHERE article_id=? AND seq=?", (e.id, seq))
-            c.executemany(
-                "INSERT OR REPLACE INTO story_records(article_id, story_id, published_at, payload) "
-                "VALUES (?,?,?,?)",
-                [(s.article_id, s.story_id, iso(s.published_at), s.payload) for s in story_records],
-            )
-            return insert_hits(c, hits)
+            return _settle(c, batch, story_records, hits)
+
+    def commit_indexed(
+        self,
+        batch: Sequence[tuple[int | None, EnrichedArticle]],
+        story_records: Sequence[StoryRecord],
+        hits: Sequence[Alert],
+    ) -> list[Alert]:
+        """`commit_enriched` without the indexing, for a batch a search engine holds."""
+        with self.db.transaction() as c:
+            return _settle(c, batch, story_records, hits)
 
     def story_records_since(self, since: datetime) -> list[StoryRecord]:
         rows = self.db.conn.execute(

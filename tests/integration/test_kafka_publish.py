@@ -23,7 +23,8 @@ from wirewatch.core.clock import SystemClock
 from wirewatch.core.models import Article, FeedStatus
 from wirewatch.core.settings import FeedEntry, KafkaSettings, Settings
 from wirewatch.runtime.build import build_fetcher
-from wirewatch.runtime.poller import KafkaPoller, poller_db_name
+from wirewatch.runtime.context import poller_db_name
+from wirewatch.runtime.poller import KafkaPoller
 
 T = datetime(2026, 11, 25, tzinfo=UTC)
 REPO = Path(__file__).resolve().parents[2]

@@ -97,8 +97,15 @@ class ArticleIndex(Protocol):
 
 
 class EnrichedCommit(Protocol):
-    """The embedded store stage: index a batch, keep its story state, record its hits and
-    clear it from the outbox in one step, so nothing is lost or alerted twice after a crash.
+    """The embedded store stage's hand-over: a batch leaves the outbox with its story state
+    and its hits in one step, so nothing is lost or alerted twice after a crash.
+
+    With SQLite as the index, `commit_enriched` does it all in one transaction. With a
+    search engine as the index (two stores, no shared transaction), the embedded runtime
+    composes the same hand-over from ports: first `ArticleIndex.index(batch)`, which is
+    idempotent, then `commit_indexed` (story state, hits, outbox ack in one transaction).
+    A crash in between leaves the batch in the outbox; the next run indexes it again
+    under the same `_id` (replacing, not duplicating) and only then records its hits.
     """
 
     def commit_enriched(
@@ -109,7 +116,21 @@ class EnrichedCommit(Protocol):
         *,
         now: datetime,
     ) -> list[Alert]:
-        """`batch` pairs each article with its outbox seq; returns the hits that were new."""
+        """Index `batch` here, then as `commit_indexed`; returns the hits that were new.
+
+        `batch` pairs each article with its outbox seq (None when it did not come from
+        the outbox).
+        """
+        ...
+
+    def commit_indexed(
+        self,
+        batch: Sequence[tuple[int | None, EnrichedArticle]],
+        story_records: Sequence[StoryRecord],
+        hits: Sequence[Alert],
+    ) -> list[Alert]:
+        """For a batch another `ArticleIndex` already holds: keep its story state, record
+        its hits and clear it from the outbox in one step; returns the hits that were new."""
         ...
 
 
@@ -139,7 +160,13 @@ class RuleStore(Protocol):
 
 
 class HitLog(Protocol):
-    """Recorded hits, one per rule and article."""
+    """Recorded hits, one per rule and article (the hit id is `ids.alert_id(rule, article)`)."""
+
+    def record_hits(self, hits: Sequence[Alert]) -> list[Alert]:
+        """Record hits on their own (a matcher that is its own stage, as in the distributed
+        runtime); returns those not recorded before, so a replayed article alerts nobody
+        twice. The embedded runtime records hits inside `EnrichedCommit` instead."""
+        ...
 
     def hits(self, *, rule: str | None = None, limit: int = 100) -> list[HitRow]: ...
 

@@ -1,8 +1,9 @@
 """What every command opens: settings and the stores behind their ports, config sync.
 
-`open_context` is the one factory that chooses the adapters; everything above it
-(the CLI, the embedded runtime) holds ports from `wirewatch.core.ports` only. Today
-every port is served by the one SQLite file of the data directory.
+`open_context` and `open_poller_context` are the factories that choose the adapters;
+everything above them (the CLI, the embedded runtime, the Kafka poller) holds ports
+from `wirewatch.core.ports` only. Today every port is served by SQLite: the one file
+of the data directory, and a file of its own per Kafka poller.
 
 Feeds and alerts listed in the config file are synced into the stores when they
 are opened, so `feeds list` and `alerts list` show them and `run` polls them.
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from sinks.sqlite.alerts import AlertStore
 from sinks.sqlite.articles import ArticleStore
-from sinks.sqlite.database import Database
+from sinks.sqlite.database import DB_FILENAME, Database
 from sinks.sqlite.feeds import FeedStore
 from wirewatch.core.clock import Clock, SystemClock
 from wirewatch.core.ports import (
@@ -30,6 +31,7 @@ from wirewatch.core.ports import (
     RuleStore,
     StoryState,
 )
+from wirewatch.core.records import FeedRow
 from wirewatch.core.settings import LoadedSettings, Settings
 from wirewatch.runtime import subscriptions
 
@@ -87,3 +89,56 @@ def open_context(
         base = loaded.config_file.parent if loaded.config_file else None
         subscriptions.sync_from_config(ctx.settings, ctx.feeds, ctx.rules, ctx.clock, base_dir=base)
     return ctx
+
+
+# --- the Kafka poller's own state ----------------------------------------------------------------
+
+
+@dataclass
+class PollerContext:
+    """A poller's feed registry (its shard's state and dedup memory) and its journal."""
+
+    feeds: FeedRegistry
+    journal: Journal
+    close: Callable[[], None]
+
+
+def poller_db_name(index: int, count: int) -> str:
+    return f"poller-{index}-of-{count}.db"
+
+
+def open_poller_context(
+    settings: Settings, clock: Clock, *, config_dir: Path | None
+) -> PollerContext:
+    """Open this poller's own store (`poller-<index>-of-<count>.db`) with its subscriptions
+    synced: the config file's feeds and those added with `wirewatch feeds add`."""
+    k = settings.kafka
+    db = Database.open(settings.data_dir, poller_db_name(k.poller_index, k.poller_count))
+    feeds = FeedStore(db)
+    try:
+        subscriptions.sync_from_config(
+            settings.model_copy(update={"alerts": []}),
+            feeds,
+            AlertStore(db),
+            clock,
+            base_dir=config_dir,
+        )
+        for row in _subscribed_feeds(settings.data_dir):
+            mine, created = feeds.add(row.feed)
+            if not created and row.feed.auth and row.feed.auth != mine.feed.auth:
+                feeds.set_auth(mine.feed.id, row.feed.auth)
+    except BaseException:
+        db.close()
+        raise
+    return PollerContext(feeds=feeds, journal=db, close=db.close)
+
+
+def _subscribed_feeds(data_dir: Path) -> list[FeedRow]:
+    """The feeds of the main database, if there is one (it is not created for a poller)."""
+    if not (data_dir / DB_FILENAME).exists():
+        return []
+    db = Database.open(data_dir)
+    try:
+        return FeedStore(db).all()
+    finally:
+        db.close()

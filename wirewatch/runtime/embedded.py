@@ -22,14 +22,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from ingest.poll import PollOutcome, poll_feed
+from ingest.poll import FeedFetcher, FeedParser, FullText, PollOutcome, poll_feed
 from processors.matching.rules import RuleSet, compile_rules, hits_for, signature
 from sinks.webhook import WebhookSender, next_attempt_at
 from wirewatch.core.clock import iso
 from wirewatch.core.models import Alert, Article, EnrichedArticle, FeedStatus
 from wirewatch.core.records import FeedRow, StoryRecord
 from wirewatch.core.redact import redact_text, redact_url
-from wirewatch.runtime.aio import wait_event
+from wirewatch.runtime.aio import Closable, close_all, wait_event
 from wirewatch.runtime.context import AppContext
 from wirewatch.runtime.due import poll_due_feeds, pollable
 from wirewatch.runtime.retention import prune_periodically
@@ -82,12 +82,12 @@ class EmbeddedPipeline:
         self,
         ctx: AppContext,
         *,
-        fetcher: Any,
-        parse: Callable[..., Any],
+        fetcher: FeedFetcher,
+        parse: FeedParser,
         enricher: EnrichStage,
         sender: WebhookSender,
-        fulltext: Any = None,
-        closers: Sequence[Any] = (),
+        fulltext: FullText | None = None,
+        closers: Sequence[Closable] = (),
         progress: ProgressFn | None = None,
         rng: random.Random | None = None,
         enrich_retry_delays: Sequence[float] = ENRICH_RETRY_DELAYS,
@@ -145,10 +145,7 @@ class EmbeddedPipeline:
     async def aclose(self) -> None:
         """Close what the runtime holds: network clients (the fetcher's and the webhook
         sender's) and worker processes (the parser's and the enricher's)."""
-        for part in (self.fetcher, *self.closers):
-            close = getattr(part, "aclose", None)
-            if close is not None:
-                await close()
+        await close_all([self.fetcher, *self.closers])
 
     # --- stage 1: ingest ------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """`wirewatch poll`: the distributed runtime's ingest role, publishing to Kafka.
 
-The poller keeps its feed state and dedup memory in its own SQLite file
-(`poller-<index>-of-<count>.db` in the data directory). Several pollers split the
+The poller keeps its feed state and dedup memory in a store of its own, opened
+through the ports factory (`runtime.context.open_poller_context`; today a SQLite
+file `poller-<index>-of-<count>.db` in the data directory). Several pollers split the
 feed list by a stable hash of the feed id, so no two poll the same feed. A feed's
 state advances only after Kafka acknowledged every article of that poll: a crash
 or a broker outage re-polls the feed rather than losing an article, and the
@@ -13,23 +14,21 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from ingest.poll import poll_feed
-from sinks.sqlite.alerts import AlertStore
-from sinks.sqlite.database import DB_FILENAME, Database
-from sinks.sqlite.feeds import FeedStore
+from ingest.poll import FeedFetcher, FeedParser, poll_feed
 from wirewatch.core.clock import Clock
 from wirewatch.core.errors import WirewatchError
 from wirewatch.core.models import Article
 from wirewatch.core.records import FeedRow
 from wirewatch.core.redact import redact_text, redact_url
 from wirewatch.core.settings import Settings
-from wirewatch.runtime import subscriptions
+from wirewatch.runtime.aio import close_all
+from wirewatch.runtime.context import open_poller_context
 from wirewatch.runtime.due import poll_due_feeds, pollable
 
 log = logging.getLogger("wirewatch.poller")
@@ -41,10 +40,6 @@ PUBLISH_RETRY_SECONDS = 60.0
 def shard_of(feed_id: str, count: int) -> int:
     """Stable across processes and releases (not Python's salted hash())."""
     return int.from_bytes(hashlib.blake2b(feed_id.encode(), digest_size=8).digest(), "big") % count
-
-
-def poller_db_name(index: int, count: int) -> str:
-    return f"poller-{index}-of-{count}.db"
 
 
 @dataclass
@@ -73,8 +68,8 @@ class KafkaPoller:
         *,
         config_dir: Path | None,
         clock: Clock,
-        fetcher: Any,
-        parse: Callable[..., Any],
+        fetcher: FeedFetcher,
+        parse: FeedParser,
         publisher: Publisher,
     ) -> None:
         self.settings = settings
@@ -89,31 +84,9 @@ class KafkaPoller:
                 f"{k.poller_count}",
                 hint="number pollers 0 … count-1",
             )
-        self.db = Database.open(settings.data_dir, poller_db_name(k.poller_index, k.poller_count))
-        self.feeds = FeedStore(self.db)
-        self._sync_subscriptions(config_dir)
+        self.state = open_poller_context(settings, clock, config_dir=config_dir)
         self.summary = PollSummary()
         self.stop = asyncio.Event()
-
-    def _sync_subscriptions(self, config_dir: Path | None) -> None:
-        """Feeds come from the config file and from `wirewatch feeds add` (the main database)."""
-        subscriptions.sync_from_config(
-            self.settings.model_copy(update={"alerts": []}),
-            self.feeds,
-            AlertStore(self.db),
-            self.clock,
-            base_dir=config_dir,
-        )
-        main = self.settings.data_dir / DB_FILENAME
-        if main.exists():
-            other = Database.open(self.settings.data_dir)
-            try:
-                for row in FeedStore(other).all():
-                    mine, created = self.feeds.add(row.feed)
-                    if not created and row.feed.auth and row.feed.auth != mine.feed.auth:
-                        self.feeds.set_auth(mine.feed.id, row.feed.auth)
-            finally:
-                other.close()
 
     def mine(self, rows: Sequence[FeedRow]) -> list[FeedRow]:
         """The pollable feeds of this poller's shard."""
@@ -123,18 +96,15 @@ class KafkaPoller:
     async def run(self, *, once: bool) -> PollSummary:
         try:
             if once:
-                await self._poll_many(self.mine(self.feeds.all()))
+                await self._poll_many(self.mine(self.state.feeds.all()))
             else:
                 await poll_due_feeds(
-                    self.feeds, self.clock, self.stop, self._poll_many, select=self.mine
+                    self.state.feeds, self.clock, self.stop, self._poll_many, select=self.mine
                 )
         finally:
             await asyncio.to_thread(self.publisher.close)
-            for part in (self.fetcher, self.parse):
-                close = getattr(part, "aclose", None)
-                if close is not None:
-                    await close()
-            self.db.close()
+            await close_all([self.fetcher, self.parse])
+            self.state.close()
         return self.summary
 
     async def _poll_many(self, rows: Sequence[FeedRow]) -> None:
@@ -147,7 +117,7 @@ class KafkaPoller:
             row.state,
             fetcher=self.fetcher,
             parse=self.parse,
-            seen=self.feeds,
+            seen=self.state.feeds,
             clock=self.clock,
             schedule_settings=self.settings.schedule,
         )
@@ -157,7 +127,7 @@ class KafkaPoller:
             except Exception as e:  # Kafka's refusal (PublishError) or a bug: this feed only
                 # State does not advance: the next poll fetches and publishes these again.
                 self.summary.publish_failures += 1
-                self.db.record_event(
+                self.state.journal.record_event(
                     self.clock.now(), "publish", redact_url(row.feed.url), redact_text(str(e))
                 )
                 log.error(
@@ -173,9 +143,11 @@ class KafkaPoller:
                         "last_error": f"publish failed: {e}",
                     }
                 )
-                self.feeds.accept_poll(row.feed, retry, [], now=self.clock.now(), to_outbox=False)
+                self.state.feeds.accept_poll(
+                    row.feed, retry, [], now=self.clock.now(), to_outbox=False
+                )
                 return
-        self.feeds.accept_poll(
+        self.state.feeds.accept_poll(
             outcome.feed, outcome.state, outcome.articles, now=self.clock.now(), to_outbox=False
         )
         self.summary.feeds_polled += 1

@@ -132,35 +132,44 @@ def test_expire_events_deletes_only_older_ones(db: Database) -> None:
     assert [r[0] for r in db.conn.execute("SELECT message FROM events")] == ["new"]
 
 
+def gaza_rule() -> AlertRule:
+    return AlertRule(
+        id="r1", name="gaza", query="gaza", webhook_url="https://hooks.example.org/x", created_at=T
+    )
+
+
+def hit_for(e: EnrichedArticle) -> Alert:
+    return Alert(
+        id=alert_id("r1", e.id),
+        rule_id="r1",
+        rule_name="gaza",
+        query="gaza",
+        article_id=e.id,
+        title=e.article.title,
+        source="Example",
+        published_at=e.article.published_at,
+        matched_at=T,
+    )
+
+
+Batch = list[tuple[int | None, EnrichedArticle]]
+
+
+def polled_batch(
+    feeds: FeedStore, alerts: AlertStore
+) -> tuple[Batch, list[StoryRecord], list[Alert]]:
+    """Two polled articles in the outbox, enriched, with their story records and hits."""
+    feeds.add(feed())
+    alerts.add_rule(gaza_rule())
+    feeds.accept_poll(feed(), FeedState(feed_id="f1"), [art(1), art(2)], now=T)
+    batch: Batch = [(p.seq, enrich(p.article)) for p in feeds.pending()]
+    stories = [StoryRecord(e.id, "s1", e.article.published_at, b"sig") for _, e in batch]
+    return batch, stories, [hit_for(e) for _, e in batch]
+
+
 def test_commit_enriched_clears_outbox_and_records_each_hit_once(db: Database) -> None:
     feeds, articles, alerts = FeedStore(db), ArticleStore(db), AlertStore(db)
-    feeds.add(feed())
-    alerts.add_rule(
-        AlertRule(
-            id="r1",
-            name="gaza",
-            query="gaza",
-            webhook_url="https://hooks.example.org/x",
-            created_at=T,
-        )
-    )
-    feeds.accept_poll(feed(), FeedState(feed_id="f1"), [art(1), art(2)], now=T)
-    batch = [(p.seq, enrich(p.article)) for p in feeds.pending()]
-    hits = [
-        Alert(
-            id=alert_id("r1", e.id),
-            rule_id="r1",
-            rule_name="gaza",
-            query="gaza",
-            article_id=e.id,
-            title=e.article.title,
-            source="Example",
-            published_at=e.article.published_at,
-            matched_at=T,
-        )
-        for _, e in batch
-    ]
-    stories = [StoryRecord(e.id, "s1", e.article.published_at, b"sig") for _, e in batch]
+    batch, stories, hits = polled_batch(feeds, alerts)
     assert len(articles.commit_enriched(batch, stories, hits, now=T)) == 2
     assert feeds.outbox_size() == 0 and articles.count() == 2
     # a replay (crash after commit, or the same article again) adds nothing
@@ -171,29 +180,44 @@ def test_commit_enriched_clears_outbox_and_records_each_hit_once(db: Database) -
     assert [r.article_id for r in articles.story_records_since(T)] == ["a1", "a2"]
 
 
+def test_hits_recorded_on_their_own_are_recorded_once_and_queued_for_delivery(
+    db: Database,
+) -> None:
+    alerts = AlertStore(db)
+    alerts.add_rule(gaza_rule())
+    hits = [hit_for(enrich(art(1))), hit_for(enrich(art(2)))]
+    assert alerts.record_hits(hits) == hits
+    assert alerts.record_hits(hits[:1]) == []  # a replayed article alerts nobody twice
+    assert sorted(h.alert.id for h in alerts.due_deliveries(T)) == sorted(h.id for h in hits)
+    assert alerts.count_hits() == {"pending": 2}
+
+
+def test_a_batch_indexed_elsewhere_is_acked_with_its_hits_and_a_replay_adds_nothing(
+    db: Database, tmp_path: Path
+) -> None:
+    """The engine-backed hand-over: index in another ArticleIndex (idempotent), then
+    commit hits + outbox ack; a crash in between re-indexes the same ids."""
+    feeds, local, alerts = FeedStore(db), ArticleStore(db), AlertStore(db)
+    engine_db = Database.open(tmp_path / "engine")
+    engine = ArticleStore(engine_db)  # stands in for a search engine's index
+    batch, stories, hits = polled_batch(feeds, alerts)
+
+    assert engine.index([e for _, e in batch]).indexed == 2
+    assert feeds.outbox_size() == 2 and alerts.hits() == []  # a crash here loses nothing
+    assert engine.index([e for _, e in batch]).indexed == 2  # the re-run indexes again
+    assert len(local.commit_indexed(batch, stories, hits)) == 2
+    assert local.commit_indexed(batch, stories, hits) == []
+    assert engine.count() == 2 and local.count() == 0
+    assert feeds.outbox_size() == 0 and len(alerts.hits()) == 2
+    assert [r.article_id for r in local.story_records_since(T)] == ["a1", "a2"]
+    engine_db.close()
+
+
 def test_failed_delivery_is_rescheduled_then_given_up(db: Database) -> None:
     alerts, articles = AlertStore(db), ArticleStore(db)
-    alerts.add_rule(
-        AlertRule(
-            id="r1",
-            name="gaza",
-            query="gaza",
-            webhook_url="https://hooks.example.org/x",
-            created_at=T,
-        )
-    )
+    alerts.add_rule(gaza_rule())
     a = art(1)
-    hit = Alert(
-        id="h1",
-        rule_id="r1",
-        rule_name="gaza",
-        query="gaza",
-        article_id="a1",
-        title=a.title,
-        source="Example",
-        published_at=T,
-        matched_at=T,
-    )
+    hit = hit_for(enrich(a)).model_copy(update={"id": "h1"})
     articles.commit_enriched([(None, enrich(a))], [], [hit], now=T)
     assert [h.alert.id for h in alerts.due_deliveries(T)] == ["h1"]
     alerts.mark_attempt_failed("h1", "HTTP 503", retry_at=T + timedelta(minutes=1))
