@@ -14,19 +14,25 @@ from dataclasses import dataclass, field
 from wirewatch.core.models import EnrichedArticle, EntityType
 from wirewatch.core.query import ENTITY_FIELDS, And, Node, Not, Or, Phrase, Query, Term, parse_query
 from wirewatch.core.query.fields import body_text, domain_matches, exact_matches
-from wirewatch.core.query.text import contains_phrase, fold, stem, stemmed_words, words
+from wirewatch.core.query.text import contains_phrase, fold, stem, words
 
 __all__ = ["CompiledRule", "Doc", "Matcher", "compile_rule", "doc_for"]
 
 
 @dataclass
 class Doc:
-    """An article folded once for matching: stemmed text columns, folded names."""
+    """An article folded once for matching: text columns stemmed and as written, folded names.
+
+    The words as written (`title_words`, `text_words`) serve `word*`, which means a word
+    the article wrote starting with `word`, as in SQLite's `articles_words` index.
+    """
 
     title: list[str]
     text: list[str]
     title_set: frozenset[str]
     text_set: frozenset[str]
+    title_words: list[str]
+    text_words: list[str]
     source: list[str]
     domain: str | None
     lang: str | None
@@ -36,12 +42,15 @@ class Doc:
 
 
 def doc_for(e: EnrichedArticle) -> Doc:
-    title, text = stemmed_words(e.article.title), stemmed_words(body_text(e.article))
+    title_words, text_words = words(e.article.title), words(body_text(e.article))
+    title, text = [stem(w) for w in title_words], [stem(w) for w in text_words]
     return Doc(
         title=title,
         text=text,
         title_set=frozenset(title),
         text_set=frozenset(text),
+        title_words=title_words,
+        text_words=text_words,
         source=words(e.article.source),
         domain=e.article.source_domain,
         lang=e.language,
@@ -74,27 +83,29 @@ def _near(columns: list[list[str]], needles: list[str], distance: int) -> bool:
     return False
 
 
-def _text_columns(doc: Doc, fld: str | None) -> list[list[str]]:
+def _text_columns(doc: Doc, fld: str | None, *, as_written: bool = False) -> list[list[str]]:
+    title, text = (doc.title_words, doc.text_words) if as_written else (doc.title, doc.text)
     if fld == "title":
-        return [doc.title]
+        return [title]
     if fld == "text":
-        return [doc.text]
-    return [doc.title, doc.text]
+        return [text]
+    return [title, text]
 
 
 def _match_text(node: Term | Phrase, doc: Doc) -> bool:
-    raw = words(node.value)
-    prefix = isinstance(node, Term) and node.prefix
-    needle = [stem(w) for w in raw[:-1]] + [raw[-1] if prefix else stem(raw[-1])]
+    if isinstance(node, Term) and node.prefix:  # words as written, the last a prefix: no stems
+        cols = _text_columns(doc, node.field, as_written=True)
+        return any(contains_phrase(c, words(node.value), prefix_last=True) for c in cols)
+    needle = [stem(w) for w in words(node.value)]
     cols = _text_columns(doc, node.field)
     if isinstance(node, Phrase) and node.proximity is not None:
         return _near(cols, needle, node.proximity)
-    if len(needle) == 1 and not prefix:
+    if len(needle) == 1:
         sets = {"title": [doc.title_set], "text": [doc.text_set]}.get(
             node.field or "", [doc.title_set, doc.text_set]
         )
         return any(needle[0] in s for s in sets)
-    return any(contains_phrase(c, needle, prefix_last=prefix) for c in cols)
+    return any(contains_phrase(c, needle) for c in cols)
 
 
 def _match_field(node: Term | Phrase, doc: Doc) -> bool:

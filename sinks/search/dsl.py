@@ -4,10 +4,12 @@ Every leaf means what it means to the in-process matcher (`processors.matching`)
 and to SQLite (`sinks.sqlite.search_sql`):
 - words and phrases are `match_phrase` on analysed fields (one word is a phrase of
   one), so the engine applies the same analyzer to the query as to the documents;
-- `word*` is a `prefix` on the folded word; `"a b*"`-style prefixes of several words
-  and `"a b"~N` are `intervals` (ordered without gaps, or unordered within N words:
-  FTS5 NEAR counts the words between the first and the last match, as intervals'
-  `max_gaps` does, and the engine analyses each word itself);
+- `word*` is a `prefix` on the folded word in the `.words` sub-field, which folds but
+  never stems (a prefix matches words as written, like SQLite's `articles_words`);
+  `cease-fi*`-style prefixes of several words and `"a b"~N` are `intervals`
+  (ordered without gaps, or unordered within N words: FTS5 NEAR counts the words
+  between the first and the last match, as intervals' `max_gaps` does, and the
+  engine analyses each word itself);
 - `lang:`, `story:`, topic ids and `source:` domains are `term` filters on values
   stored folded (see `documents`); names (source, entities, topic labels) are
   phrases on the `ww_names` fields, which fold but never stem.
@@ -68,8 +70,9 @@ def _text_leaf(node: Term | Phrase) -> Dsl:
     if isinstance(node, Phrase) and node.proximity is not None:
         distance = node.proximity
         return _any([_near(f, node.value, distance) for f in fields])
-    prefix = isinstance(node, Term) and node.prefix
-    return _any([_words_on(f, node.value, prefix) for f in fields])
+    if isinstance(node, Term) and node.prefix:
+        return _any([_words_on(f"{f}.words", node.value, True) for f in fields])
+    return _any([_words_on(f, node.value, False) for f in fields])
 
 
 def _entity_fields(query_field: str) -> list[str]:

@@ -23,7 +23,7 @@ from typing import Any
 from wirewatch.core.models import EntityType
 from wirewatch.core.query import ENTITY_FIELDS
 
-LAYOUT_VERSION = 1  # the templates' `version`: bump when a mapping changes
+LAYOUT_VERSION = 2  # the templates' `version`: bump when a mapping changes
 
 # The embedded search's analysis, verified on OpenSearch 3.8.0 (analysis-common).
 FTS5_ANALYSIS: dict[str, Any] = {
@@ -67,17 +67,22 @@ _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date"}
 
 
-def _text(analyzer: str, keyword: bool = False) -> dict[str, Any]:
+def _text(analyzer: str, keyword: bool = False, as_written: bool = False) -> dict[str, Any]:
     mapping: dict[str, Any] = {"type": "text", "analyzer": analyzer}
+    fields: dict[str, Any] = {}
     if keyword:  # for sorting and aggregations
-        mapping["fields"] = {"keyword": {"type": "keyword", "ignore_above": 1024}}
+        fields["keyword"] = {"type": "keyword", "ignore_above": 1024}
+    if as_written:  # folded, not stemmed: `word*` matches words as the article wrote them
+        fields["words"] = {"type": "text", "analyzer": "ww_names"}
+    if fields:
+        mapping["fields"] = fields
     return mapping
 
 
 ARTICLE_PROPERTIES: dict[str, Any] = {
     "id": _KEYWORD,
-    "title": _text("ww_text", keyword=True),
-    "text": _text("ww_text"),
+    "title": _text("ww_text", keyword=True, as_written=True),
+    "text": _text("ww_text", as_written=True),
     "url": _KEYWORD,
     "feed_id": _KEYWORD,
     "source": _text("ww_names", keyword=True),

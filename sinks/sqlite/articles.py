@@ -1,4 +1,7 @@
-"""Stored articles: the FTS5 index, entity/topic side tables, search and stories.
+"""Stored articles: the FTS5 indexes, entity/topic side tables, search and stories.
+
+Two FTS5 indexes hold the same title and text: `articles_fts` stemmed (words and
+phrases), `articles_words` folded but not stemmed (`word*` matches words as written).
 
 `commit_enriched` moves a batch from the outbox into the index and records its
 alert hits in the same transaction, so an article is never stored twice, never
@@ -55,13 +58,19 @@ def _index_article(c: Any, e: EnrichedArticle, now: datetime) -> None:
             "enrichment_version=?, payload=?, version=version+1 WHERE rowid=?",
             (*values, rowid),
         )
+        c.execute(  # contentless: FTS5 removes an entry given the words it indexed
+            "INSERT INTO articles_words(articles_words, rowid, title, text) "
+            "SELECT 'delete', rowid, title, text FROM articles_fts WHERE rowid=?",
+            (rowid,),
+        )
         c.execute("DELETE FROM articles_fts WHERE rowid=?", (rowid,))
         c.execute("DELETE FROM article_entities WHERE article_id=?", (a.id,))
         c.execute("DELETE FROM article_topics WHERE article_id=?", (a.id,))
-    c.execute(
-        "INSERT INTO articles_fts(rowid, title, text) VALUES (?,?,?)",
-        (rowid, a.title, body_text(a)),
-    )
+    for table in ("articles_fts", "articles_words"):  # stemmed, and as written (prefixes)
+        c.execute(
+            f"INSERT INTO {table}(rowid, title, text) VALUES (?,?,?)",
+            (rowid, a.title, body_text(a)),
+        )
     c.executemany(
         "INSERT OR REPLACE INTO article_entities(article_id, name, type, mentions, in_title, "
         "salience, aliases) VALUES (?,?,?,?,?,?,?)",

@@ -1,6 +1,7 @@
 """Compile a parsed query into SQL over the embedded store.
 
-Text leaves become FTS5 MATCH subqueries (porter + unicode61, like the matcher);
+Text leaves become FTS5 MATCH subqueries (porter + unicode61, like the matcher;
+a `word*` term against the unstemmed `articles_words`, so it matches words as written);
 other fields call the shared field functions from `wirewatch.core.query.fields`,
 registered as SQL functions, so search and alert matching cannot disagree.
 Boolean structure maps onto SQL AND/OR/NOT, so any nesting (including NOT inside
@@ -52,7 +53,10 @@ def _leaf(node: Term | Phrase, params: list[Any]) -> str:
     prefix = int(isinstance(node, Term) and node.prefix)
     if fld in {None, "title", "text"}:
         params.append(_fts_expression(node))
-        return "a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+        # FTS5 would stem a prefix before expanding it (`ely*` -> `eli*`): a prefix term
+        # reads the index of words as written instead (migration 0004).
+        table = "articles_words" if prefix else "articles_fts"
+        return f"a.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)"
     if fld == "lang":
         params.append(node.value)
         return "ww_exact(a.language, ?)"

@@ -64,6 +64,8 @@ def test_a_data_dir_from_release_0_1_0_migrates_and_keeps_everything(tmp_path: P
         assert articles.count() == 35
         found = articles.search(SearchRequest(parse_query("iran"), limit=100)).articles
         assert found and all("iran" in (e.article.title + e.article.summary).lower() for e in found)
+        by_prefix = articles.search(SearchRequest(parse_query("ira*"), limit=100)).articles
+        assert {e.id for e in found} <= {e.id for e in by_prefix}  # step 4 indexed old articles
         by_place = articles.search(SearchRequest(parse_query("place:israel"), limit=100)).articles
         assert by_place
         assert FeedStore(db).content_hashes([h.alert.article_id for h in hits])  # dedup memory

@@ -32,16 +32,18 @@ def test_a_field_limits_a_word_or_phrase_to_that_column():
     assert clause("text:gaza") == {"match_phrase": {"text": {"query": "gaza"}}}
 
 
-def test_a_prefix_is_a_prefix_query_on_the_folded_word():
+def test_a_prefix_is_a_prefix_query_on_the_folded_unstemmed_word():
     assert compile_node(Term("Élys", field="title", prefix=True)) == {
-        "prefix": {"title": {"value": "elys"}}
+        "prefix": {"title.words": {"value": "elys"}}
     }
 
 
-def test_a_prefix_after_words_is_an_ordered_gapless_interval():
+def test_a_prefix_after_words_is_an_ordered_gapless_interval_on_words_as_written():
     rules = [{"match": {"query": "cease"}}, {"prefix": {"prefix": "fi"}}]
     assert compile_node(Term("cease-fi", field="text", prefix=True)) == {
-        "intervals": {"text": {"all_of": {"ordered": True, "max_gaps": 0, "intervals": rules}}}
+        "intervals": {
+            "text.words": {"all_of": {"ordered": True, "max_gaps": 0, "intervals": rules}}
+        }
     }
 
 
