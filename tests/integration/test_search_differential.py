@@ -26,9 +26,9 @@ from sinks.search.opensearch_client import OpenSearchTransport
 from sinks.search.setup import install
 from sinks.sqlite.articles import ArticleStore
 from sinks.sqlite.database import Database
-from sinks.sqlite.search_sql import compile_where
 from tests.support.enriched import enriched
 from wirewatch.core.models import EnrichedArticle, EntityType
+from wirewatch.core.ports import SearchRequest
 from wirewatch.core.query import parse_query
 from wirewatch.core.query.text import fold, stem
 
@@ -128,10 +128,10 @@ def engine(opensearch_url: str) -> Iterator[EngineArticleIndex]:
 @given(text=queries)
 def test_sqlite_the_matcher_and_opensearch_find_the_same_articles(text, sqlite_store, engine):
     query = parse_query(text)
-    in_sqlite = {e.id for e in sqlite_store.search(compile_where(query), limit=len(CORPUS))}
+    request = SearchRequest(query, limit=len(CORPUS))
+    in_sqlite = {e.id for e in sqlite_store.search(request).articles}
     rule = compile_rule(text)
     in_matcher = {e.id for e in CORPUS if rule.matches(doc_for(e))}
-    found, _ = engine.search(query, limit=len(CORPUS))
-    in_engine = {e.id for e in found}
+    in_engine = {e.id for e in engine.search(request).articles}
     assert in_sqlite == in_matcher, text
     assert in_engine == in_sqlite, text
