@@ -76,7 +76,7 @@ def test_search_api_key_is_a_secret_and_excludes_a_user(home: Path) -> None:
     (home / "w.yaml").write_text(
         "search:\n  api_key: QUJDOmRlZg==\n  username: elastic\n", encoding="utf-8"
     )
-    with pytest.raises(ConfigError, match="search.api_key or search.username") as e:
+    with pytest.raises(ConfigError, match=r"search\.api_key or search\.username") as e:
         load_settings(home / "w.yaml", env={}, cwd=home)
     assert "QUJD" not in str(e.value)
 
