@@ -112,7 +112,7 @@ def check(transport: Transport, search: SearchSettings) -> None:
         reply = transport.request("GET", "/_cluster/health")
     except EngineUnavailable as e:
         raise ConfigError(
-            f"{where} (search.urls) is unreachable: {e}",
+            f"cannot reach {where} (search.urls): {e.__cause__ or e}",
             hint="start the engine, or correct search.urls",
         ) from None
     if reply.status in (401, 403):
