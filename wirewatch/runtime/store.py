@@ -15,6 +15,7 @@ back only by its bounded queues, and everything accepted waits in the outbox.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,8 @@ from wirewatch.core.ports import (
     RuleStore,
 )
 from wirewatch.core.records import StoryRecord
+
+log = logging.getLogger("wirewatch.runtime.store")
 
 Batch = Sequence[tuple[int | None, EnrichedArticle]]
 
@@ -79,6 +82,7 @@ class EngineStore:
         refused = {r.article_id for r in result.rejected}
         for r in result.rejected:
             self.journal.record_event(now, DEAD_LETTER_STAGE, r.article_id, r.reason)
+            log.error("article %s not indexed (dead letter): %s", r.article_id, r.reason)
         kept = [h for h in hits if h.article_id not in refused]
         new = self.commit.commit_indexed(batch, stories, kept)
         if new:
