@@ -108,3 +108,23 @@ def test_a_url_that_is_not_the_engine_names_search_urls(opensearch_url: str, tmp
     r = cli("search", "gaza", ok=False, env=env)
     assert r.returncode == 2, r.stderr
     assert "search.urls" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_elasticsearch_with_core_analysis_runs_the_example_end_to_end(
+    elasticsearch_url: str, tmp_path: Path
+):
+    """The ES 9.5.3 test node lacks analysis-common: `analysis: core`, same wiring."""
+    cli = Cli(tmp_path, tmp_path / "data")
+    env = {
+        **_engine_env(elasticsearch_url, f"es{uuid.uuid4().hex[:8]}"),
+        "WIREWATCH_SEARCH__ENGINE": "elasticsearch",
+        "WIREWATCH_SEARCH__ANALYSIS": "core",
+    }
+    steps = _ask(cli, env, "setup")["steps"]
+    assert steps[0].startswith("retention: ILM is not available")
+    summary = _ask(cli, env, "run", "--once")
+    assert summary["articles_stored"] > 0
+    assert _ask(cli, env, "status")["articles"]["stored"] == summary["articles_stored"]
+    found = _ask(cli, env, "search", "iran", "--limit", "1000")
+    dates = [a["published_at"] for a in found]
+    assert found and dates == sorted(dates, reverse=True)
