@@ -47,7 +47,7 @@ from sinks.search.setup import install
 from sinks.sqlite.articles import ArticleStore
 from sinks.sqlite.database import Database
 from wirewatch.core.models import EnrichedArticle
-from wirewatch.core.ports import SearchRequest
+from wirewatch.core.ports import ArticleIndex, SearchRequest
 from wirewatch.core.query import parse_query
 
 OCTOBER = (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC))
@@ -93,16 +93,9 @@ def _build(n: int, store: ArticleStore, engine: EngineArticleIndex) -> tuple[flo
     return spent[0], spent[1]
 
 
-def _sqlite_search(store: ArticleStore) -> Search:
-    return lambda r: [a.id for a in store.search(r).articles]
-
-
-def _engine_search(engine: EngineArticleIndex) -> Search:
-    def search(r: SearchRequest) -> list[str]:
-        found, _ = engine.search(r.query, since=r.since, until=r.until, limit=r.limit)
-        return [a.id for a in found]
-
-    return search
+def _port_search(index: ArticleIndex) -> Search:
+    """Both sides through the same port, as `wirewatch search` calls them."""
+    return lambda r: [a.id for a in index.search(r).articles]
 
 
 def _measure(
@@ -149,7 +142,7 @@ def main() -> None:
         try:
             build = _build(args.docs, store, engine)
             requests = [_request(q, span) for _, q, span in QUERIES]
-            sides = (_sqlite_search(store), _engine_search(engine))
+            sides = (_port_search(store), _port_search(engine))
             times, pages = _measure(sides, requests, args.runs)
         finally:
             db.close()

@@ -215,7 +215,7 @@ class ArticleStore:
         rows = self.db.conn.execute(
             f"SELECT story_id, COUNT(*) AS n, MIN(published_at), MAX(published_at) FROM articles "
             f"WHERE {cond} GROUP BY story_id HAVING n >= ? "
-            "ORDER BY n DESC, MAX(published_at) DESC LIMIT ?",
+            "ORDER BY n DESC, MAX(published_at) DESC, story_id LIMIT ?",
             (*params, min_size, limit),
         ).fetchall()
         out = []

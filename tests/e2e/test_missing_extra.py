@@ -77,3 +77,18 @@ def test_the_plain_install_commands_need_no_kafka_or_search_client(
     r = run_without(cli, blocked, *command, "--config", str(EXAMPLE_CONFIG), "--json")
     assert r.returncode == 0, r.stderr
     json.loads(r.stdout)
+
+
+@pytest.mark.parametrize(
+    ("engine", "module"), [("opensearch", "opensearchpy"), ("elasticsearch", "elasticsearch")]
+)
+def test_a_configured_engine_without_the_search_extra_names_it(
+    cli: Cli, engine: str, module: str
+) -> None:
+    cli.env["WIREWATCH_SEARCH__ENGINE"] = engine
+    r = run_without(cli, module, "search", "gaza", "--config", str(EXAMPLE_CONFIG))
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    assert f"'{module}'" in lines[0] and "extra 'search'" in lines[0]
+    assert lines[0].endswith("install -e '.[search]'"), lines[0]

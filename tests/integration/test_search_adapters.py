@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from elasticsearch import Elasticsearch
@@ -21,8 +22,11 @@ from sinks.search.index import EngineArticleIndex
 from sinks.search.layout import CORE_ANALYSIS, Layout
 from sinks.search.opensearch_client import OpenSearchTransport
 from sinks.search.setup import install
+from sinks.sqlite.articles import ArticleStore
+from sinks.sqlite.database import Database
 from tests.support.enriched import enriched, hit
 from wirewatch.core.models import DeliveryState, EnrichedArticle, EntityType
+from wirewatch.core.ports import SearchRequest
 from wirewatch.core.query import parse_query
 
 MARCH = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
@@ -55,9 +59,8 @@ def _layout(**kw: object) -> Layout:
     return Layout(prefix=f"t{uuid.uuid4().hex[:8]}", replicas=0, **kw)
 
 
-def _ids(index: EngineArticleIndex, query: str, **kw: object) -> list[str]:
-    articles, _ = index.search(parse_query(query), **kw)
-    return [a.id for a in articles]
+def _ids(index: EngineArticleIndex, query: str, **kw: Any) -> list[str]:
+    return [a.id for a in index.search(SearchRequest(parse_query(query), **kw)).articles]
 
 
 @pytest.fixture
@@ -132,12 +135,36 @@ def test_search_finds_what_the_embedded_search_finds_newest_first(os_index, quer
 
 
 def test_search_pages_and_filters_by_published_date(os_index):
-    first, nxt = os_index.search(parse_query("israel OR tokyo"), limit=2)
-    assert [a.id for a in first] == ["a2", "a3"] and nxt == 2
-    rest, end = os_index.search(parse_query("israel OR tokyo"), limit=2, offset=nxt)
-    assert [a.id for a in rest] == ["a1"] and end is None
+    query = parse_query("israel OR tokyo")
+    first = os_index.search(SearchRequest(query, limit=2))
+    assert [a.id for a in first.articles] == ["a2", "a3"] and first.next_offset == 2
+    rest = os_index.search(SearchRequest(query, limit=2, offset=2))
+    assert [a.id for a in rest.articles] == ["a1"] and rest.next_offset is None
     assert _ids(os_index, "israel", since=APRIL) == ["a2"]
     assert _ids(os_index, "israel", until=APRIL) == ["a1"]
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "min_size", "limit"),
+    [(None, None, 1, 10), (None, None, 2, 10), (APRIL, None, 1, 10), (None, APRIL, 1, 1)],
+)
+def test_stories_are_the_ones_the_embedded_index_lists(os_index, since, until, min_size, limit):
+    sqlite = ArticleStore(Database.memory())
+    sqlite.index(ARTICLES)
+    kw = {"since": since, "until": until, "min_size": min_size, "limit": limit}
+    assert os_index.stories(**kw) == sqlite.stories(**kw)
+
+
+def test_stories_count_every_member_of_the_period(os_index):
+    [big, small] = os_index.stories(since=None, until=None, min_size=1, limit=10)
+    assert (big.story_id, big.size, big.article_ids, big.title) == (
+        "s1",
+        2,
+        ["a1", "a2"],
+        "Ceasefire talks in Cairo",
+    )
+    assert (big.first_published, big.last_published) == (MARCH, APRIL)
+    assert big.sources == ["BBC News", "Le Monde"] and small.story_id == "s2"
 
 
 def test_an_empty_deployment_answers_empty_not_an_error(os_transport):
@@ -161,8 +188,8 @@ def test_a_document_the_mapping_refuses_is_dead_lettered_and_the_rest_indexed(os
 
 def test_alert_hits_are_one_document_each_and_rerecording_updates_the_state(os_index, os_transport):
     hits = [hit(ARTICLES[0], "r1"), hit(ARTICLES[1], "r1"), hit(ARTICLES[1], "r2")]
-    assert os_index.record_hits([(h, DeliveryState.PENDING) for h in hits]).indexed == 3
-    assert os_index.record_hits([(hits[0], DeliveryState.DELIVERED)]).indexed == 1
+    assert os_index.index_hits([(h, DeliveryState.PENDING) for h in hits]).indexed == 3
+    assert os_index.index_hits([(hits[0], DeliveryState.DELIVERED)]).indexed == 1
     hits_index = os_index.layout.hits_index
     os_transport.request("POST", f"/{hits_index}/_refresh")
     body = {"size": 0, "aggs": {"rules": {"terms": {"field": "rule_id"}}}}

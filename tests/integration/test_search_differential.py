@@ -129,11 +129,10 @@ def engine(opensearch_url: str) -> Iterator[EngineArticleIndex]:
 @given(text=queries)
 def test_sqlite_the_matcher_and_opensearch_find_the_same_articles(text, sqlite_store, engine):
     query = parse_query(text)
-    found_in_sqlite = sqlite_store.search(SearchRequest(query, limit=len(CORPUS))).articles
-    in_sqlite = {e.id for e in found_in_sqlite}
+    request = SearchRequest(query, limit=len(CORPUS))
+    in_sqlite = {e.id for e in sqlite_store.search(request).articles}
     rule = compile_rule(text)
     in_matcher = {e.id for e in CORPUS if rule.matches(doc_for(e))}
-    found, _ = engine.search(query, limit=len(CORPUS))
-    in_engine = {e.id for e in found}
+    in_engine = {e.id for e in engine.search(request).articles}
     assert in_sqlite == in_matcher, text
     assert in_engine == in_sqlite, text

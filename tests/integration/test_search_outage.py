@@ -14,11 +14,12 @@ from datetime import UTC, datetime, timedelta
 from opensearchpy import OpenSearch
 
 from sinks.search.bulk import Backoff
-from sinks.search.index import EngineArticleIndex, IndexOutcome
+from sinks.search.index import EngineArticleIndex
 from sinks.search.layout import Layout
 from sinks.search.opensearch_client import OpenSearchTransport
 from sinks.search.setup import install
 from tests.support.enriched import enriched
+from wirewatch.core.ports import IndexResult
 
 OUTAGE_SECONDS = 30
 START = datetime(2026, 5, 30, tzinfo=UTC)
@@ -38,7 +39,7 @@ def test_the_sink_waits_out_a_stopped_engine_and_loses_nothing(opensearch, opens
     assert index.index(first).indexed == 200
 
     opensearch.stop()
-    outcome: list[IndexOutcome] = []
+    outcome: list[IndexResult] = []
     writer = threading.Thread(target=lambda: outcome.append(index.index(second)))
     writer.start()
     time.sleep(OUTAGE_SECONDS)
@@ -46,7 +47,7 @@ def test_the_sink_waits_out_a_stopped_engine_and_loses_nothing(opensearch, opens
     opensearch.start()
     writer.join(timeout=300)
 
-    assert outcome == [IndexOutcome(indexed=200, rejected=[])]
+    assert outcome == [IndexResult(indexed=200, rejected=[])]
     assert index.index(first[:50]).indexed == 50  # a replay after the outage
     index.refresh()
     assert index.count() == len(ARTICLES)

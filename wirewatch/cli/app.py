@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from wirewatch import __version__
-from wirewatch.cli import alerts, feeds, inspect, poll, run
+from wirewatch.cli import alerts, feeds, inspect, poll, run, setup
 from wirewatch.cli.group import CheckedGroup
 
 app = typer.Typer(
@@ -31,6 +31,7 @@ app.command("poll")(poll.poll)
 app.command("search")(inspect.search)
 app.command("stories")(inspect.stories)
 app.command("status")(inspect.status)
+app.command("setup")(setup.setup)
 
 config_app = typer.Typer(help="Inspect the settings.", no_args_is_help=True)
 config_app.command("show")(inspect.config_show)

@@ -21,6 +21,7 @@ from wirewatch.core.models import (
     Alert,
     AlertRule,
     Article,
+    DeliveryState,
     EnrichedArticle,
     Feed,
     FeedAuth,
@@ -91,6 +92,13 @@ class ArticleIndex(Protocol):
     def count(self) -> int: ...
 
     def get(self, article_id: str) -> EnrichedArticle | None: ...
+
+
+class HitIndex(Protocol):
+    """Alert hits copied to a search engine, one document per hit (the alert id), so
+    Kibana or Dashboards can chart them; the `HitLog` stays the record of delivery."""
+
+    def index_hits(self, hits: Sequence[tuple[Alert, DeliveryState]]) -> IndexResult: ...
 
 
 # --- the embedded store's hand-over -------------------------------------------------------------

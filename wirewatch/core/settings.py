@@ -144,11 +144,56 @@ class KafkaSettings(_Section):
 
 
 class SearchSettings(_Section):
-    engine: Literal["opensearch", "elasticsearch"] = "opensearch"
-    url: str = "http://127.0.0.1:9200"
-    index_prefix: str = "wirewatch"
-    username: str | None = None
-    password: SecretStr | None = None
+    """Where articles are indexed and searched (docs/search-engines.md).
+
+    `sqlite` keeps them in the data directory's file (nothing to run); `opensearch`
+    and `elasticsearch` index them in that engine, which `wirewatch setup` prepares.
+    """
+
+    engine: Literal["sqlite", "opensearch", "elasticsearch"] = Field(
+        "sqlite", description="the article index: the embedded SQLite file, or a search engine"
+    )
+    urls: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:9200"],
+        min_length=1,
+        description="the engine's nodes, http(s)://host:port (one URL or a list)",
+    )
+    username: str | None = Field(None, description="basic auth user (with password)")
+    password: SecretStr | None = Field(None, description="basic auth password")
+    api_key: SecretStr | None = Field(
+        None, description="an API key (the base64 'id:key' the engine issued), instead of a user"
+    )
+    ca_certs: Path | None = Field(
+        None, description="PEM file of the CA that signed the engine's TLS certificate"
+    )
+    timeout: float = Field(30.0, gt=0, description="seconds for one request to the engine")
+    index_prefix: str = Field(
+        "wirewatch",
+        pattern=r"^[a-z0-9][a-z0-9_-]*$",
+        description="names every index, template and policy: <prefix>-articles-YYYY.MM",
+    )
+    retention_months: int = Field(
+        24, ge=1, description="months of articles kept (ISM/ILM delete older monthly indices)"
+    )
+    replicas: int = Field(1, ge=0, description="replicas per index (0 on a single node)")
+    analysis: Literal["full", "core"] = Field(
+        "full",
+        description="'full' reproduces the embedded search (needs analysis-common); 'core' "
+        "for an engine without it: no stemming or accent folding",
+    )
+
+    @field_validator("urls", mode="before")
+    @classmethod
+    def _one_url_is_a_list(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _one_way_to_authenticate(self) -> SearchSettings:
+        if self.password is not None and self.username is None:
+            raise ValueError("search.password needs search.username")
+        if self.api_key is not None and self.username is not None:
+            raise ValueError("set search.api_key or search.username/password, not both")
+        return self
 
 
 class LimitsSettings(_Section):
@@ -611,6 +656,9 @@ def _resolve_paths(
     tf = settings.enrich.topics_file
     if tf is not None and not tf.is_absolute():
         settings.enrich.topics_file = (base_for("enrich.topics_file") / tf).resolve()
+    ca = settings.search.ca_certs
+    if ca is not None and not ca.is_absolute():
+        settings.search.ca_certs = (base_for("search.ca_certs") / ca.expanduser()).resolve()
 
 
 def effective_view(loaded: LoadedSettings) -> list[tuple[str, Any, str]]:
@@ -631,7 +679,7 @@ def effective_view(loaded: LoadedSettings) -> list[tuple[str, Any, str]]:
 
 
 def _redact(value: Any) -> Any:
-    """Secrets masked, and credentials in any URL (feeds, webhooks, search.url) hidden."""
+    """Secrets masked, and credentials in any URL (feeds, webhooks, search.urls) hidden."""
     if isinstance(value, SecretStr):
         return "**********" if value.get_secret_value() else ""
     if isinstance(value, Path):

@@ -2,8 +2,10 @@
 
 `open_context` and `open_poller_context` are the factories that choose the adapters;
 everything above them (the CLI, the embedded runtime, the Kafka poller) holds ports
-from `wirewatch.core.ports` only. Today every port is served by SQLite: the one file
-of the data directory, and a file of its own per Kafka poller.
+from `wirewatch.core.ports` only. SQLite serves every port from the one file of the
+data directory (and a file of its own per Kafka poller); with `search.engine` set to
+`opensearch` or `elasticsearch`, that engine is the article index instead, opened
+(and checked) here, its client imported only then.
 
 Feeds and alerts listed in the config file are synced into the stores when they
 are opened, so `feeds list` and `alerts list` show them and `run` polls them.
@@ -34,6 +36,7 @@ from wirewatch.core.ports import (
 from wirewatch.core.records import FeedRow
 from wirewatch.core.settings import LoadedSettings, Settings
 from wirewatch.runtime import subscriptions
+from wirewatch.runtime.store import EmbeddedStore, EngineStore, StoreStep
 
 
 @dataclass
@@ -51,7 +54,10 @@ class AppContext:
     hits: HitLog
     deliveries: DeliveryQueue
     journal: Journal
+    store: StoreStep
     close: Callable[[], None]
+    setup_index: Callable[[], list[str]] | None = None
+    """Install the engine's templates and policies, one report line per step (None: SQLite)."""
 
     @property
     def settings(self) -> Settings:
@@ -77,14 +83,42 @@ def _open_sqlite(loaded: LoadedSettings, clock: Clock) -> AppContext:
         hits=alerts,
         deliveries=alerts,
         journal=db,
+        store=EmbeddedStore(articles),
         close=db.close,
     )
+
+
+def _use_engine(ctx: AppContext) -> None:
+    """Make the configured search engine the article index (fails with the setting to fix)."""
+    from sinks.search.engine import open_engine
+    from sinks.search.setup import install
+
+    engine = open_engine(ctx.settings.search)
+    index = engine.index()
+    ctx.articles = index
+    ctx.store = EngineStore(index, index, ctx.commit, ctx.rules, ctx.journal)
+    ctx.setup_index = lambda: install(engine.transport, engine.layout, engine.lifecycle)
+    close_sqlite = ctx.close
+
+    def close() -> None:
+        try:
+            engine.close()
+        finally:
+            close_sqlite()
+
+    ctx.close = close
 
 
 def open_context(
     loaded: LoadedSettings, *, clock: Clock | None = None, sync_config: bool = True
 ) -> AppContext:
     ctx = _open_sqlite(loaded, clock or SystemClock())
+    if ctx.settings.search.engine != "sqlite":
+        try:
+            _use_engine(ctx)
+        except BaseException:
+            ctx.close()
+            raise
     if sync_config:
         base = loaded.config_file.parent if loaded.config_file else None
         subscriptions.sync_from_config(ctx.settings, ctx.feeds, ctx.rules, ctx.clock, base_dir=base)

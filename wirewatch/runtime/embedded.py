@@ -3,7 +3,8 @@
 Stages are asyncio tasks joined by bounded queues, so a slow stage holds the
 others back instead of growing memory. Durability does not depend on the queues:
 ingest commits what it accepts to the outbox table before queueing it, and the
-store stage indexes, records hits and clears the outbox in one transaction. After
+store stage indexes, records hits and clears the outbox in one step (one
+transaction with SQLite; engine first, then SQLite, with a search engine). After
 a crash the next run starts by re-queueing the outbox, and hits are unique per
 rule and article — nothing is lost, nothing is stored or alerted twice.
 """
@@ -281,11 +282,11 @@ class EmbeddedPipeline:
             self._load_rules()
             now = self.ctx.clock.now()
             hits = [h for _, e, _ in batch for h in hits_for(e, self._rule_set, now)]
-            new_hits = self.ctx.commit.commit_enriched(
+            new_hits = await self.ctx.store(
                 [(seq, e) for seq, e, _ in batch],
                 [s for _, _, s in batch if s is not None],
                 hits,
-                now=now,
+                now,
             )
             self.summary.articles_stored += len(batch)
             self.summary.hits_new += len(new_hits)
