@@ -193,9 +193,11 @@ class ArticleStore:
         if request.until is not None:
             clauses.append("a.published_at < ?")
             params.append(iso(request.until))
+        order = "ORDER BY published_at DESC, id"
+        # the page's rows are sorted first, the payloads (large JSON) read for them only
         sql = (
-            "SELECT a.payload FROM articles a WHERE " + " AND ".join(clauses) + " "
-            "ORDER BY a.published_at DESC, a.id LIMIT ? OFFSET ?"
+            "SELECT payload FROM articles WHERE rowid IN (SELECT a.rowid FROM articles a "
+            f"WHERE {' AND '.join(clauses)} {order} LIMIT ? OFFSET ?) {order}"
         )
         # one more than asked tells whether another page follows
         params += [request.limit + 1, request.offset]

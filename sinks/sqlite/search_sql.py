@@ -77,29 +77,28 @@ def _leaf(node: Term | Phrase, params: list[Any]) -> str:
     return _entity_leaf(node, ENTITY_FIELDS[fld or "entity"], params)
 
 
-def _in(values: tuple[str, ...], params: list[Any]) -> str:
-    params.extend(values)
-    return f"IN ({','.join('?' * len(values))})"
-
-
-def _holding_words(node: Term | Phrase, kinds: str, params: list[Any]) -> tuple[str, bool]:
+def _holding_words(
+    node: Term | Phrase, kinds: tuple[str, tuple[str, ...]], params: list[Any]
+) -> tuple[str, bool]:
     """A SELECT of the articles whose `filter_words` of `kinds` hold the leaf's words.
 
-    The index holds exactly the folded words the matcher compares, so it answers a
-    one-word leaf alone (`word*` is a range of it: every word starting with w sorts in
-    [w, w + the last code point)); the bool says so. A leaf of several words must also
-    find them consecutive in one name: the SELECT then picks the articles holding its
-    longest whole word, and the caller checks the phrase on just those.
+    `kinds` is ("IN" or "NOT IN", kinds). The index holds exactly the folded words the
+    matcher compares, so it answers a one-word leaf alone (`word*` is a range of it:
+    every word starting with w sorts in [w, w + the last code point)); the bool says so.
+    A leaf of several words must also find them consecutive in one name: the SELECT then
+    picks the articles holding all its whole words, and the caller checks the phrase on
+    just those.
     """
     ws = words(node.value)
-    whole = ws[:-1] if _prefix(node) else ws
-    if whole:
-        params.append(max(whole, key=len))
-        probe = "word=?"
-    else:
-        params += [ws[-1], ws[-1] + _LAST_CHAR]
-        probe = "word>=? AND word<?"
-    return f"SELECT article_id FROM filter_words WHERE kind {kinds} AND {probe}", len(ws) == 1
+    whole = sorted(set(ws[:-1] if _prefix(node) else ws))
+    op, values = kinds
+    select = f"SELECT article_id FROM filter_words WHERE kind {op} ({','.join('?' * len(values))})"
+    if not whole:
+        params += [*values, ws[-1], ws[-1] + _LAST_CHAR]
+        return f"{select} AND word>=? AND word<?", len(ws) == 1
+    for w in whole:
+        params += [*values, w]
+    return " INTERSECT ".join([f"{select} AND word=?"] * len(whole)), len(ws) == 1
 
 
 def _topic_leaf(node: Term | Phrase, params: list[Any]) -> str:
@@ -107,7 +106,7 @@ def _topic_leaf(node: Term | Phrase, params: list[Any]) -> str:
     by_id = "a.id IN (SELECT article_id FROM filter_words WHERE word=? AND kind=?)"
     if not words(node.value):
         return by_id
-    by_label, exact = _holding_words(node, _in((TOPIC_LABEL,), params), params)
+    by_label, exact = _holding_words(node, ("IN", (TOPIC_LABEL,)), params)
     if not exact:
         params += [node.value, _prefix(node)]
         by_label = (
@@ -120,10 +119,13 @@ def _topic_leaf(node: Term | Phrase, params: list[Any]) -> str:
 def _entity_leaf(node: Term | Phrase, types: tuple[str, ...] | None, params: list[Any]) -> str:
     if not words(node.value):
         return "0"  # no word to look for: the matcher finds nothing either
-    kinds = "NOT " + _in((TOPIC_ID, TOPIC_LABEL), params) if types is None else _in(types, params)
+    kinds = ("NOT IN", (TOPIC_ID, TOPIC_LABEL)) if types is None else ("IN", types)
     found, exact = _holding_words(node, kinds, params)
     if not exact:
-        type_sql = "" if types is None else f"type {_in(types, params)} AND "
+        type_sql = ""
+        if types is not None:
+            type_sql = f"type IN ({','.join('?' * len(types))}) AND "
+            params.extend(types)
         params += [node.value, _prefix(node)] * 2
         found = (
             f"SELECT article_id FROM article_entities WHERE article_id IN ({found}) AND "
