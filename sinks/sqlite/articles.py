@@ -2,6 +2,7 @@
 
 Two FTS5 indexes hold the same title and text: `articles_fts` stemmed (words and
 phrases), `articles_words` folded but not stemmed (`word*` matches words as written).
+`filter_words` indexes the words of entity names and topics for the entity/topic filters.
 
 `commit_enriched` moves a batch from the outbox into the index and records its
 alert hits in the same transaction, so an article is never stored twice, never
@@ -17,6 +18,7 @@ from typing import Any
 
 from sinks.sqlite.alerts import insert_hits
 from sinks.sqlite.database import Database, iso, parse_iso, to_datetime
+from sinks.sqlite.filter_words import write_filter_words
 from sinks.sqlite.search_sql import compile_where
 from wirewatch.core.clock import Clock, SystemClock
 from wirewatch.core.models import Alert, EnrichedArticle
@@ -66,11 +68,13 @@ def _index_article(c: Any, e: EnrichedArticle, now: datetime) -> None:
         c.execute("DELETE FROM articles_fts WHERE rowid=?", (rowid,))
         c.execute("DELETE FROM article_entities WHERE article_id=?", (a.id,))
         c.execute("DELETE FROM article_topics WHERE article_id=?", (a.id,))
+        c.execute("DELETE FROM filter_words WHERE article_id=?", (a.id,))
     for table in ("articles_fts", "articles_words"):  # stemmed, and as written (prefixes)
         c.execute(
             f"INSERT INTO {table}(rowid, title, text) VALUES (?,?,?)",
             (rowid, a.title, body_text(a)),
         )
+    entities = [(en.type.value, en.name, ALIAS_SEPARATOR.join(en.aliases)) for en in e.entities]
     c.executemany(
         "INSERT OR REPLACE INTO article_entities(article_id, name, type, mentions, in_title, "
         "salience, aliases) VALUES (?,?,?,?,?,?,?)",
@@ -92,6 +96,7 @@ def _index_article(c: Any, e: EnrichedArticle, now: datetime) -> None:
         "VALUES (?,?,?,?)",
         [(a.id, t.id, t.label, t.score) for t in e.topics],
     )
+    write_filter_words(c, a.id, entities, [(t.id, t.label) for t in e.topics])
 
 
 def _settle(
@@ -188,9 +193,11 @@ class ArticleStore:
         if request.until is not None:
             clauses.append("a.published_at < ?")
             params.append(iso(request.until))
+        order = "ORDER BY published_at DESC, id"
+        # the page's rows are sorted first, the payloads (large JSON) read for them only
         sql = (
-            "SELECT a.payload FROM articles a WHERE " + " AND ".join(clauses) + " "
-            "ORDER BY a.published_at DESC, a.id LIMIT ? OFFSET ?"
+            "SELECT payload FROM articles WHERE rowid IN (SELECT a.rowid FROM articles a "
+            f"WHERE {' AND '.join(clauses)} {order} LIMIT ? OFFSET ?) {order}"
         )
         # one more than asked tells whether another page follows
         params += [request.limit + 1, request.offset]

@@ -60,6 +60,7 @@ def _old_release_database(data_dir: Path, urls: dict[str, str]) -> None:
     """A data dir as schema version 2 left it: credentials inside feed URLs."""
     Database.open(data_dir).close()
     con = sqlite3.connect(data_dir / DB_FILENAME)
+    con.execute("DROP TABLE filter_words")  # undo step 5
     con.execute("DROP TABLE articles_words")  # undo step 4
     con.execute("ALTER TABLE feeds DROP COLUMN auth")  # undo step 3
     con.execute("UPDATE meta SET value='2' WHERE key='schema_version'")

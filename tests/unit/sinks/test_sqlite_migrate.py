@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from processors.matching import compile_rule, doc_for
 from sinks.sqlite import migrate
 from sinks.sqlite.alerts import AlertStore
 from sinks.sqlite.articles import ArticleStore
 from sinks.sqlite.database import DB_FILENAME, Database
 from sinks.sqlite.feeds import FeedStore
 from wirewatch.core.errors import ConfigError
+from wirewatch.core.models import EnrichedArticle
 from wirewatch.core.ports import SearchRequest
 from wirewatch.core.query import parse_query
 
@@ -69,6 +71,37 @@ def test_a_data_dir_from_release_0_1_0_migrates_and_keeps_everything(tmp_path: P
         by_place = articles.search(SearchRequest(parse_query("place:israel"), limit=100)).articles
         assert by_place
         assert FeedStore(db).content_hashes([h.alert.article_id for h in hits])  # dedup memory
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "place:iran",
+        'place:"united states"',
+        "place:u*",
+        "person:trump",
+        "org:trump",
+        "entity:gaza",
+        "topic:politics",
+        "topic:medtop:16000000",
+        'topic:"peace process"',
+        "topic:gov*",
+    ],
+)
+def test_step_5_indexes_the_entities_and_topics_already_stored(tmp_path: Path, query: str) -> None:
+    """The filters read `filter_words`: an upgraded data dir finds what the matcher fires on."""
+    db = Database.open(old_data_dir(tmp_path))
+    try:
+        stored = [
+            EnrichedArticle.model_validate_json(p)
+            for (p,) in db.conn.execute("SELECT payload FROM articles")
+        ]
+        rule = compile_rule(query)
+        fired = {e.id for e in stored if rule.matches(doc_for(e))}
+        page = ArticleStore(db).search(SearchRequest(parse_query(query), limit=100))
+        assert fired and {e.id for e in page.articles} == fired
     finally:
         db.close()
 
