@@ -9,7 +9,9 @@ engine. (tests/integration/test_search_engine_outage.py brings a real node back.
 
 from __future__ import annotations
 
+import signal
 import socket
+import time
 
 import pytest
 
@@ -84,3 +86,25 @@ def test_run_once_polls_anyway_and_says_what_waits_for_the_engine(
         cli.json("status", "--config", str(EXAMPLE_CONFIG))["articles"]["waiting_for_enrichment"]
         == waiting
     )
+
+
+def test_a_signal_stops_a_run_waiting_for_the_engine_and_keeps_its_articles(
+    engine_down: Cli,
+) -> None:
+    cli = engine_down
+    run = cli.popen("run", "--quiet", "--config", str(EXAMPLE_CONFIG))
+    try:
+        deadline = time.monotonic() + 300
+        while not (cli.ready() and cli.scalar("SELECT COUNT(*) FROM outbox") >= 100):
+            assert run.poll() is None and time.monotonic() < deadline, run.stderr
+            time.sleep(0.3)
+        time.sleep(1)  # the store stage is in the bulk sink's backoff by now
+        run.send_signal(signal.SIGTERM)
+        out, err = run.communicate(timeout=60)  # the sink stops waiting: no hang
+    finally:
+        run.kill()
+    assert run.returncode == 0, err
+    waiting = cli.scalar("SELECT COUNT(*) FROM outbox")
+    assert waiting == cli.scalar("SELECT COUNT(*) FROM seen") > 0
+    assert f"{waiting} wait for the search engine" in out
+    assert "Traceback" not in err
