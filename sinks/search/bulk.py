@@ -14,11 +14,16 @@ after the fact; this sink owns that policy instead, engine-agnostic over a
   and never duplicates.
 A request refused as a whole for a reason that retrying cannot fix (bad
 credentials, a malformed body) raises `EngineRefused`, naming the status and reason.
+Waiting has one way out: once `stop` is set (a runtime shutting down), a batch that
+fails again raises `IndexStopped` instead of waiting; it was not indexed, and the
+caller keeps it (the embedded runtime's outbox) for the next run.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +36,9 @@ from sinks.search.transport import (
     Transport,
     error_reason,
 )
+from wirewatch.core.ports import IndexStopped
+
+log = logging.getLogger("sinks.search.bulk")
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,8 @@ class _Pending:
 class BulkSink:
     """Collects index operations and writes them in bounded, retried bulk requests.
 
-    `clock` and `sleep` are injected so tests run the retry policy without waiting.
+    `clock` and `sleep` are injected so tests run the retry policy without waiting;
+    `sleep` defaults to waiting on `stop`, so setting it cuts a backoff short.
     """
 
     def __init__(
@@ -93,7 +102,8 @@ class BulkSink:
         flush_after: float = 1.0,
         backoff: Backoff | None = None,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         if max_docs < 1 or max_bytes < 1:
             raise ValueError("max_docs and max_bytes must be at least 1")
@@ -104,7 +114,8 @@ class BulkSink:
         self._flush_after = flush_after
         self._backoff = backoff or Backoff()
         self._clock = clock
-        self._sleep = sleep
+        self._stop = stop or threading.Event()
+        self._sleep = sleep or self._stop.wait
         self._pending = _Pending()
 
     def add(self, op: IndexOp) -> FlushResult:
@@ -144,7 +155,15 @@ class BulkSink:
             elif reply is not None and not reply.retryable:
                 raise EngineRefused("bulk request", reply)
             if batch:
+                if attempt == 0 and not self._stop.is_set():
+                    log.warning(
+                        "the search engine did not take %d documents (%s); retrying until it does",
+                        len(batch),
+                        "unreachable" if reply is None else f"HTTP {reply.status}",
+                    )
                 self._sleep(self._backoff.delay(attempt))
+                if self._stop.is_set():
+                    raise IndexStopped(f"{len(batch)} documents not indexed: stopped waiting")
                 attempt += 1
                 result.retries += 1
         return result

@@ -3,9 +3,10 @@
 The client package is imported here, when an engine is configured, so every other
 command (and `--help`) loads none; a missing `search` extra surfaces as the
 `ModuleNotFoundError` the CLI turns into its one-line install hint. The start-up
-check asks the cluster's health once, so a wrong URL, an engine that is down or
-refused credentials fail the command at once with the setting to fix, instead of
-the bulk sink waiting forever on something that retrying cannot mend.
+check asks the cluster's health once, so a wrong URL or refused credentials fail
+the command at once with the setting to fix, instead of the bulk sink waiting
+forever on something that retrying cannot mend. An engine that is down is
+`EngineUnreachable`: fatal to a search, but a run may start anyway and wait for it.
 """
 
 from __future__ import annotations
@@ -35,8 +36,12 @@ class Engine:
     lifecycle: Lifecycle
     close: Callable[[], None]
 
-    def index(self) -> EngineArticleIndex:
-        return EngineArticleIndex(self.transport, self.layout)
+    def index(self, **sink_options: Any) -> EngineArticleIndex:
+        return EngineArticleIndex(self.transport, self.layout, **sink_options)
+
+
+class EngineUnreachable(ConfigError):
+    """The engine did not answer (refused, reset, timed out): it may come back."""
 
 
 def layout_for(search: SearchSettings) -> Layout:
@@ -87,8 +92,8 @@ def _elasticsearch(search: SearchSettings) -> tuple[Transport, Callable[[], None
     return ElasticsearchTransport(client), client.close
 
 
-def open_engine(search: SearchSettings) -> Engine:
-    """Connect to the configured engine and check that it answers and accepts us."""
+def connect(search: SearchSettings) -> Engine:
+    """Build the configured engine's client; nothing is sent yet (see `check`)."""
     if search.engine == "opensearch":
         transport, close = _opensearch(search)
         lifecycle: Lifecycle = "ism"
@@ -97,11 +102,6 @@ def open_engine(search: SearchSettings) -> Engine:
         lifecycle = "ilm"
     else:
         raise ValueError(f"search.engine {search.engine!r} is not a search engine")
-    try:
-        check(transport, search)
-    except BaseException:
-        close()
-        raise
     return Engine(search.engine, transport, layout_for(search), lifecycle, close)
 
 
@@ -111,7 +111,7 @@ def check(transport: Transport, search: SearchSettings) -> None:
     try:
         reply = transport.request("GET", "/_cluster/health")
     except EngineUnavailable as e:
-        raise ConfigError(
+        raise EngineUnreachable(
             f"cannot reach {where} (search.urls): {e.__cause__ or e}",
             hint="start the engine, or correct search.urls",
         ) from None

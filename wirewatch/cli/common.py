@@ -130,6 +130,10 @@ def setup_logging(level: str) -> None:
     logging.basicConfig(level=level, handlers=[handler])
     for noisy in ("kafka", "aiokafka", "httpx", "httpcore", "trafilatura"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # the search clients log every failed request with a traceback; the bulk sink and the
+    # start-up check say once what is wrong with the engine instead
+    for client in ("opensearch", "elastic_transport"):
+        logging.getLogger(client).setLevel(logging.CRITICAL)
 
 
 def to_jsonable(value: Any) -> Any:

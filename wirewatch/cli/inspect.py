@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -27,7 +27,11 @@ from wirewatch.cli.common import (
     user_errors,
 )
 from wirewatch.cli.tables import Column, WideOpt, print_table
+from wirewatch.core.errors import ConfigError
 from wirewatch.core.redact import redact_text, redact_url
+
+if TYPE_CHECKING:
+    from wirewatch.runtime.context import AppContext
 
 SinceOpt = Annotated[str | None, typer.Option(help="From this time: ISO 8601 or 24h, 7d.")]
 UntilOpt = Annotated[str | None, typer.Option(help="Before this time: ISO 8601 or 24h, 7d.")]
@@ -157,6 +161,7 @@ def status(
     from wirewatch.runtime.lock import current_holder
 
     with app_context(config, data_dir) as ctx:
+        stored, index_error = _stored_count(ctx)
         rows = ctx.feeds.all()
         failing = [
             r
@@ -174,8 +179,9 @@ def status(
             "articles": {
                 "seen": ctx.feeds.seen_count(),
                 "waiting_for_enrichment": ctx.outbox.outbox_size(),
-                "stored": ctx.articles.count(),
+                "stored": stored,
             },
+            "index_error": index_error,
             "alerts": {"rules": len(ctx.rules.rules()), "hits": ctx.hits.count_hits()},
             "problems": ctx.journal.event_counts(),
             "failing_feeds": [
@@ -199,8 +205,10 @@ def status(
     out.print(f"feeds      {len(rows)} ({len(failing)} failing)")
     out.print(
         f"articles   seen {a['seen']} · waiting for enrichment "
-        f"{a['waiting_for_enrichment']} · stored {a['stored']}"
+        f"{a['waiting_for_enrichment']} · stored {'unknown' if stored is None else stored}"
     )
+    if index_error:
+        out.print(f"index      {index_error}", highlight=False)
     hits = report["alerts"]["hits"]
     out.print(
         f"alerts     {report['alerts']['rules']} rules · hits {sum(hits.values())} "
@@ -220,6 +228,15 @@ def status(
         out.print(f"held by    {holder.describe()}", highlight=False)
     for f in report["failing_feeds"]:
         print_problem(f["status"], f"{f['url']}: {f['error']}")
+
+
+def _stored_count(ctx: AppContext) -> tuple[int | None, str | None]:
+    """Articles in the index, or None and why the index cannot say (an engine that is down
+    is one line of the report, not a failed `status`)."""
+    try:
+        return ctx.articles.count(), None
+    except ConfigError as e:
+        return None, e.message
 
 
 def config_show(

@@ -29,6 +29,7 @@ from wirewatch.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from wirewatch.runtime.context import AppContext
     from wirewatch.runtime.embedded import RunSummary
 
 
@@ -60,40 +61,39 @@ def run(
     from wirewatch.runtime.build import build_embedded
     from wirewatch.runtime.lock import runtime_lock
 
-    with (
-        app_context(config, data_dir) as ctx,
-        runtime_lock(ctx.data_dir, command=_command_line(), now=ctx.clock.now()),
-    ):
-        setup_logging(ctx.settings.log_level)
-        if not ctx.feeds.all():
-            err.print(
-                "no feeds yet: add one with `wirewatch feeds add URL` or list them under "
-                "`feeds:` in the config file",
-                style="yellow",
-            )
-        show = not (json_out or quiet) and out.is_terminal
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            disable=not show,
-        ) as bar:
-            feeds_task = bar.add_task("feeds polled", total=None)
-            stored_task = bar.add_task("articles stored", total=None)
+    with app_context(config, data_dir) as ctx:
+        _start_index(ctx, once)  # before the lock: a refused engine leaves the data dir as is
+        with runtime_lock(ctx.data_dir, command=_command_line(), now=ctx.clock.now()):
+            setup_logging(ctx.settings.log_level)
+            if not ctx.feeds.all():
+                err.print(
+                    "no feeds yet: add one with `wirewatch feeds add URL` or list them under "
+                    "`feeds:` in the config file",
+                    style="yellow",
+                )
+            show = not (json_out or quiet) and out.is_terminal
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                disable=not show,
+            ) as bar:
+                feeds_task = bar.add_task("feeds polled", total=None)
+                stored_task = bar.add_task("articles stored", total=None)
 
-            def progress(event: str, data: dict[str, Any]) -> None:
-                if event == "feeds_total":
-                    bar.update(feeds_task, total=data["count"])
-                elif event == "feed_polled":
-                    bar.advance(feeds_task)
-                elif event == "stored":
-                    bar.advance(stored_task, data["count"])
+                def progress(event: str, data: dict[str, Any]) -> None:
+                    if event == "feeds_total":
+                        bar.update(feeds_task, total=data["count"])
+                    elif event == "feed_polled":
+                        bar.advance(feeds_task)
+                    elif event == "stored":
+                        bar.advance(stored_task, data["count"])
 
-            with user_errors():
-                pipeline = build_embedded(ctx, progress=progress)
-            summary = asyncio.run(_run_with_signals(pipeline, once))
+                with user_errors():
+                    pipeline = build_embedded(ctx, progress=progress)
+                summary = asyncio.run(_run_with_signals(pipeline, once))
     if json_out:
         print_json(summary.to_dict())
     else:
@@ -102,6 +102,21 @@ def run(
         raise typer.Exit(0)
     if summary.feeds_polled == 0 and summary.feeds_failed and not summary.articles_stored:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _start_index(ctx: AppContext, once: bool) -> None:
+    """Connect to the index: bad credentials or a URL that is no engine exit 2 here; an
+    engine that is down is one warning, and the run polls into the outbox meanwhile."""
+    with user_errors():
+        down = ctx.start_index()
+    if down:
+        err.print(
+            f"warning: {down}; polling goes on, articles wait in the outbox and are "
+            "indexed once the engine is back",
+            highlight=False,
+        )
+        if once:  # a --once run does not wait for the engine to come back
+            ctx.store.stop_waiting()
 
 
 def _command_line() -> str:
@@ -145,7 +160,14 @@ def _print_summary(s: RunSummary) -> None:
             if s.articles_recovered
             else ""
         )
-        + f" · {s.articles_stored} stored · {s.hits_new} new alert hits"
+        + f" · {s.articles_stored} stored"
+        + (
+            f" · {s.articles_waiting_for_index} wait for the search engine (kept in the "
+            "outbox; the next run indexes them)"
+            if s.articles_waiting_for_index
+            else ""
+        )
+        + f" · {s.hits_new} new alert hits"
         + (
             f" · webhooks: {s.deliveries_ok} delivered, {s.deliveries_failed} failed, "
             f"{s.deliveries_pending} pending"

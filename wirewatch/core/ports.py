@@ -72,6 +72,15 @@ class IndexResult:
     rejected: list[IndexRejection] = field(default_factory=list)
 
 
+class IndexStopped(Exception):
+    """The index gave up on a batch because the runtime stopped waiting for it.
+
+    Raised when a stopping runtime (a signal, or `run --once` done polling) asked an
+    engine that is down to stop retrying: the batch was not indexed and stays in the
+    outbox, so the next run indexes it. Nothing is lost, and nobody waits forever.
+    """
+
+
 class ArticleIndex(Protocol):
     """Enriched articles, searchable with the query language.
 

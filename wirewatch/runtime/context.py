@@ -4,8 +4,9 @@
 everything above them (the CLI, the embedded runtime, the Kafka poller) holds ports
 from `wirewatch.core.ports` only. SQLite serves every port from the one file of the
 data directory (and a file of its own per Kafka poller); with `search.engine` set to
-`opensearch` or `elasticsearch`, that engine is the article index instead, opened
-(and checked) here, its client imported only then.
+`opensearch` or `elasticsearch`, that engine is the article index instead: its
+client is imported and the engine checked only when a command first uses the index
+(`start_index` for a run), so commands that never touch it work while it is down.
 
 Feeds and alerts listed in the config file are synced into the stores when they
 are opened, so `feeds list` and `alerts list` show them and `run` polls them.
@@ -58,6 +59,9 @@ class AppContext:
     close: Callable[[], None]
     setup_index: Callable[[], list[str]] | None = None
     """Install the engine's templates and policies, one report line per step (None: SQLite)."""
+    start_index: Callable[[], str | None] = lambda: None
+    """Connect to the index before a run: None when it is ready, else why it cannot be
+    reached (the run goes on and indexes once it is back); bad settings raise."""
 
     @property
     def settings(self) -> Settings:
@@ -89,20 +93,19 @@ def _open_sqlite(loaded: LoadedSettings, clock: Clock) -> AppContext:
 
 
 def _use_engine(ctx: AppContext) -> None:
-    """Make the configured search engine the article index (fails with the setting to fix)."""
-    from sinks.search.engine import open_engine
-    from sinks.search.setup import install
+    """Make the configured search engine the article index (connected when first used)."""
+    from sinks.search.lazy import LazyEngineIndex
 
-    engine = open_engine(ctx.settings.search)
-    index = engine.index()
+    index = LazyEngineIndex(ctx.settings.search)
     ctx.articles = index
-    ctx.store = EngineStore(index, index, ctx.commit, ctx.rules, ctx.journal)
-    ctx.setup_index = lambda: install(engine.transport, engine.layout, engine.lifecycle)
+    ctx.store = EngineStore(index, ctx.commit, ctx.rules, ctx.journal)
+    ctx.setup_index = index.setup
+    ctx.start_index = index.start
     close_sqlite = ctx.close
 
     def close() -> None:
         try:
-            engine.close()
+            index.close()
         finally:
             close_sqlite()
 

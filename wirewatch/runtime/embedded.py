@@ -7,6 +7,11 @@ store stage indexes, records hits and clears the outbox in one step (one
 transaction with SQLite; engine first, then SQLite, with a search engine). After
 a crash the next run starts by re-queueing the outbox, and hits are unique per
 rule and article — nothing is lost, nothing is stored or alerted twice.
+
+A search engine that is down holds the store stage (its bulk sink waits) while
+polling goes on into the outbox, as far as the queues allow. When polling ends (a
+signal, or `--once` done) the runtime tells the index to stop waiting: batches it
+cannot take stay in the outbox, counted in the summary, and the process exits.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from processors.matching.rules import RuleSet, compile_rules, hits_for, signatur
 from sinks.webhook import WebhookSender, next_attempt_at
 from wirewatch.core.clock import iso
 from wirewatch.core.models import Alert, Article, EnrichedArticle, FeedStatus
+from wirewatch.core.ports import IndexStopped
 from wirewatch.core.records import FeedRow, StoryRecord
 from wirewatch.core.redact import redact_text, redact_url
 from wirewatch.runtime.aio import Closable, close_all, wait_event
@@ -63,6 +69,7 @@ class RunSummary:
     articles_updated: int = 0
     articles_recovered: int = 0
     articles_stored: int = 0
+    articles_waiting_for_index: int = 0
     enrich_notes: int = 0
     hits_new: int = 0
     deliveries_ok: int = 0
@@ -125,12 +132,15 @@ class EmbeddedPipeline:
         background = [
             asyncio.create_task(self._status_loop(), name="status"),
             asyncio.create_task(prune_periodically(self.ctx), name="retention"),
+            asyncio.create_task(self._stop_waiting_on_stop(), name="stop-waiting"),
         ]
         if not once:
             background.append(asyncio.create_task(self._notify_loop(), name="notify"))
         try:
             await asyncio.gather(*stages)
             await self._deliver_due()  # a --once run still sends what it found
+            if once and not self.summary.articles_waiting_for_index:
+                await self._refresh_index()
         finally:
             for t in (*stages, *background):
                 t.cancel()
@@ -160,6 +170,7 @@ class EmbeddedPipeline:
             else:
                 await poll_due_feeds(self.ctx.feeds, self.ctx.clock, self.stop, self._poll_many)
         finally:
+            self.ctx.store.stop_waiting()  # polling is over: an index that is down is not awaited
             await self.raw_q.put(_DONE)
 
     async def _recover_outbox(self) -> None:
@@ -282,17 +293,35 @@ class EmbeddedPipeline:
             self._load_rules()
             now = self.ctx.clock.now()
             hits = [h for _, e, _ in batch for h in hits_for(e, self._rule_set, now)]
-            new_hits = await self.ctx.store(
-                [(seq, e) for seq, e, _ in batch],
-                [s for _, _, s in batch if s is not None],
-                hits,
-                now,
-            )
+            try:
+                new_hits = await self.ctx.store(
+                    [(seq, e) for seq, e, _ in batch],
+                    [s for _, _, s in batch if s is not None],
+                    hits,
+                    now,
+                )
+            except IndexStopped:
+                # the runtime is stopping and the index is down: the batch stays in the
+                # outbox for the next run; keep draining so no stage waits on a full queue
+                self.summary.articles_waiting_for_index += len(batch)
+                continue
             self.summary.articles_stored += len(batch)
             self.summary.hits_new += len(new_hits)
             self.progress("stored", {"count": len(batch), "hits": len(new_hits)})
             if new_hits:
                 self._wake_notifier.set()
+
+    async def _stop_waiting_on_stop(self) -> None:
+        """A signal stops the index's wait too, even while polling is held by full queues."""
+        await self.stop.wait()
+        self.ctx.store.stop_waiting()
+
+    async def _refresh_index(self) -> None:
+        """Make a --once run's articles searchable at once; best effort (it is only a delay)."""
+        try:
+            await self.ctx.store.finish()
+        except Exception as e:
+            log.warning("the index was not refreshed (%r): new articles show up within seconds", e)
 
     def _load_rules(self) -> None:
         """(Re)compile rules when they changed; a rule that no longer parses is skipped, logged."""

@@ -10,6 +10,8 @@ again under the same ids and only then records its hits.
 The engine's bulk sink waits out an outage (it retries until the engine is back),
 so it runs in a worker thread: the event loop keeps polling and accepting, held
 back only by its bounded queues, and everything accepted waits in the outbox.
+A stopping runtime calls `stop_waiting`: a batch the engine still cannot take then
+raises `IndexStopped` and stays in the outbox, so stopping never hangs on an outage.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from wirewatch.core.ports import (
     ArticleIndex,
     EnrichedCommit,
     HitIndex,
+    IndexStopped,
     Journal,
     RuleStore,
 )
@@ -43,8 +46,27 @@ class StoreStep(Protocol):
     async def __call__(
         self, batch: Batch, stories: Sequence[StoryRecord], hits: Sequence[Alert], now: datetime
     ) -> list[Alert]:
-        """Store a batch with its story state and hits; returns the hits that were new."""
+        """Store a batch with its story state and hits; returns the hits that were new.
+
+        Raises `IndexStopped` when the index was down and `stop_waiting` was called.
+        """
         ...
+
+    def stop_waiting(self) -> None:
+        """Stop waiting for an index that is down (the runtime is stopping)."""
+        ...
+
+    async def finish(self) -> None:
+        """Make what was stored visible to search now (the end of `run --once`)."""
+        ...
+
+
+class EngineIndex(ArticleIndex, HitIndex, Protocol):
+    """A search engine as the index: it can be refreshed and told to stop waiting."""
+
+    def refresh(self) -> None: ...
+
+    def stop_waiting(self) -> None: ...
 
 
 @dataclass
@@ -58,6 +80,12 @@ class EmbeddedStore:
     ) -> list[Alert]:
         return self.commit.commit_enriched(batch, stories, hits, now=now)
 
+    def stop_waiting(self) -> None:
+        """SQLite does not go down: nothing to stop."""
+
+    async def finish(self) -> None:
+        """SQLite search sees a batch once its transaction committed."""
+
 
 @dataclass
 class EngineStore:
@@ -69,8 +97,7 @@ class EngineStore:
     New hits are then written to the engine's alert-hits index for charting.
     """
 
-    index: ArticleIndex
-    hit_index: HitIndex
+    index: EngineIndex
     commit: EnrichedCommit
     rules: RuleStore
     journal: Journal
@@ -91,5 +118,14 @@ class EngineStore:
                 (h, DeliveryState.PENDING if h.rule_id in with_hook else DeliveryState.NONE)
                 for h in new
             ]
-            await asyncio.to_thread(self.hit_index.index_hits, states)
+            try:
+                await asyncio.to_thread(self.index.index_hits, states)
+            except IndexStopped:  # the hits are recorded; only their chart copy is missing
+                log.warning("%d alert hits not copied to the engine: it is down", len(new))
         return new
+
+    def stop_waiting(self) -> None:
+        self.index.stop_waiting()
+
+    async def finish(self) -> None:
+        await asyncio.to_thread(self.index.refresh)

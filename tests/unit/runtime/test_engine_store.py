@@ -42,6 +42,12 @@ class RefusingEngine:
         self.hits.extend(hits)
         return IndexResult(len(hits))
 
+    def refresh(self) -> None:
+        pass
+
+    def stop_waiting(self) -> None:
+        pass
+
 
 @pytest.fixture
 def db() -> Database:
@@ -63,7 +69,7 @@ def test_a_refused_article_is_dead_lettered_settled_and_alerts_nobody(db: Databa
     alerts.add_rule(AlertRule(id="r2", name="r2", query="gaza", created_at=T))
     hits = [hit(e, r) for e in batch for r in ("r1", "r2")]
     engine = RefusingEngine({"bad"})
-    store = EngineStore(engine, engine, articles, alerts, db)
+    store = EngineStore(engine, articles, alerts, db)
     pending = {p.article.id: p.seq for p in feeds.pending()}
 
     new = asyncio.run(store([(pending[e.id], e) for e in batch], [], hits, T))
@@ -83,7 +89,7 @@ def test_a_replayed_batch_indexes_again_but_alerts_and_copies_no_hit_twice(db: D
     alerts.add_rule(AlertRule(id="r1", name="r1", query="gaza", created_at=T))
     e = enriched("a1", "Gaza talks")
     engine = RefusingEngine(set())
-    store = EngineStore(engine, engine, ArticleStore(db), alerts, db)
+    store = EngineStore(engine, ArticleStore(db), alerts, db)
     first = asyncio.run(store([(None, e)], [], [hit(e, "r1")], T))
     again = asyncio.run(store([(None, e)], [], [hit(e, "r1")], T))
     assert [h.id for h in first] == ["r1-a1"] and again == []

@@ -8,6 +8,7 @@ answer 429/503, or to refuse some documents.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 
 from sinks.search.bulk import Backoff, BulkSink, IndexOp
 from sinks.search.transport import EngineRefused, EngineUnavailable, Reply
+from wirewatch.core.ports import IndexStopped
 
 
 @dataclass
@@ -158,3 +160,31 @@ def test_bad_credentials_stop_the_sink_with_a_reason_instead_of_retrying_forever
     with pytest.raises(EngineRefused, match=r"refused the credentials \(HTTP 401\).*`search:`"):
         sink.flush()
     assert h.slept == []
+
+
+def test_a_stopped_sink_gives_up_on_an_engine_that_is_down_instead_of_waiting():
+    h = Harness()
+    stop = threading.Event()
+    sink = h.sink(stop=stop)
+    h.engine.script = ["down", "down"]
+    stop.set()
+    with pytest.raises(IndexStopped, match="2 documents not indexed"):
+        sink.add(op(1))
+        sink.add(op(2))
+        sink.flush()
+    assert h.engine.docs == {} and h.engine.requests == [2]  # one try, no second round
+    assert sink.queued == 0  # nothing stale goes out with a later batch
+    sink.add(op(3))
+    h.engine.script = []
+    assert sink.flush().indexed == 1  # an engine that answers still takes batches
+
+
+def test_stopping_cuts_a_backoff_short():
+    stop = threading.Event()
+    engine = MemoryEngine(script=["down"] * 3)
+    sink = BulkSink(engine, lambda op, reason: None, backoff=Backoff(first=60.0), stop=stop)
+    sink.add(op(1))
+    threading.Timer(0.2, stop.set).start()
+    with pytest.raises(IndexStopped):
+        sink.flush()  # would sleep a minute without the stop
+    assert len(engine.requests) == 1
