@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from processors.matching import Matcher
+from processors.matching.presearch import PresearchMatcher
 from wirewatch.core.ids import alert_id
 from wirewatch.core.models import Alert, AlertRule, EnrichedArticle
 
@@ -27,7 +27,7 @@ def signature(rules: Sequence[AlertRule]) -> Signature:
 class RuleSet:
     """The compiled enabled rules, and the rules that no longer parse (with the reason)."""
 
-    matcher: Matcher = field(default_factory=Matcher)
+    matcher: PresearchMatcher = field(default_factory=PresearchMatcher)
     rules: dict[str, AlertRule] = field(default_factory=dict)
     signature: Signature = ()
     refused: list[tuple[AlertRule, str]] = field(default_factory=list)
@@ -35,7 +35,7 @@ class RuleSet:
 
 def compile_rules(rules: Sequence[AlertRule]) -> RuleSet:
     """Compile the enabled rules; a rule that does not parse is refused, the others still run."""
-    matcher = Matcher()
+    matcher = PresearchMatcher()
     refused: list[tuple[AlertRule, str]] = []
     for r in rules:
         if not r.enabled:
