@@ -32,7 +32,7 @@ def generate(out: Path, corpora: Path, *, docs: int = 5000, rules: int = 1000) -
 
 def load_articles(path: Path, limit: int | None = None) -> list[EnrichedArticle]:
     """Each document as an enriched article: its title, its body as the text, no entities."""
-    out = []
+    out: list[EnrichedArticle] = []
     with path.open(encoding="utf-8") as f:
         for line in f:
             if limit is not None and len(out) >= limit:
