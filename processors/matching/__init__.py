@@ -4,6 +4,9 @@ Each article is folded and stemmed once into a `Doc`; each rule is a compiled
 tree evaluated against it. Semantics equal SQLite search (FTS5 porter +
 unicode61, and the shared field functions), which tests pin with a consistency
 check, so an alert fires exactly when `wirewatch search` would find the article.
+
+`Matcher` evaluates every rule and is the reference; the runtime uses
+`presearch.PresearchMatcher`, which gives the same results evaluating only candidates.
 """
 
 from __future__ import annotations
