@@ -17,17 +17,23 @@ from wirewatch.cli.common import (
     JsonOpt,
     app_context,
     out,
+    parse_when,
     print_json,
+    user_errors,
 )
 from wirewatch.cli.tables import Column, WideOpt, print_table
 from wirewatch.core.redact import redact_text, redact_url
 
 if TYPE_CHECKING:
-    from wirewatch.core.models import AlertRule
+    from pathlib import Path
+
+    from wirewatch.core.models import AlertRule, EnrichedArticle
 
 app = typer.Typer(
     help="Keyword alerts: rules in the query language, and their hits.", no_args_is_help=True
 )
+
+NameArg = Annotated[str, typer.Argument(help="The alert's name or id.")]
 
 # Narrow terminals keep when, which alert and the title; wider ones add the rest.
 HIT_COLUMNS = (
@@ -80,15 +86,110 @@ def alerts_list(
     if json_out:
         print_json([{**rule_json(r), "hits": counts[r.id]} for r in rules])
         return
-    table = Table("name", "query", "webhook", "hits")
+    table = Table("name", "query", "state", "webhook", "hits")
     for r in rules:
-        table.add_row(r.name, r.query, redact_url(r.webhook_url or ""), str(counts[r.id]))
+        table.add_row(
+            r.name, r.query, _state(r), redact_url(r.webhook_url or ""), str(counts[r.id])
+        )
     out.print(table)
+
+
+def _state(rule: AlertRule) -> str:
+    return "active" if rule.enabled else "paused"
+
+
+def _set_enabled(
+    name: str, enabled: bool, config: Path | None, data_dir: Path | None, json_out: bool
+) -> None:
+    from wirewatch.runtime.subscriptions import set_rule_enabled
+
+    with app_context(config, data_dir) as ctx:
+        rule = set_rule_enabled(ctx.rules, name, enabled=enabled)
+    if json_out:
+        print_json(rule_json(rule))
+    else:
+        out.print(f"alert {rule.name!r} is {_state(rule)}")
+
+
+@app.command("pause")
+def alerts_pause(
+    name: NameArg,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Pause an alert: it records no hits until resumed (a running `run` sees it at once)."""
+    _set_enabled(name, False, config, data_dir, json_out)
+
+
+@app.command("resume")
+def alerts_resume(
+    name: NameArg,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Resume a paused alert: new articles record hits again (missed ones do not)."""
+    _set_enabled(name, True, config, data_dir, json_out)
+
+
+@app.command("test")
+def alerts_test(
+    query: Annotated[str, typer.Argument(help="The query to try, as `alerts add` takes it.")],
+    since: Annotated[
+        str, typer.Option(help="Stored articles published since: ISO 8601 or 24h, 7d.")
+    ] = "7d",
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Preview a query before saving it: stored articles it matches, per day, newest five."""
+    from wirewatch.core.query import parse_query
+    from wirewatch.runtime.preview import PREVIEW_CAP, preview
+
+    with user_errors():
+        parsed = parse_query(query)
+    start = parse_when(since, "--since")
+    with app_context(config, data_dir) as ctx:
+        found = preview(ctx.articles, parsed, start)
+    if json_out:
+        print_json(
+            {
+                "query": query,
+                "since": start,
+                "matched": found.matched,
+                "capped": found.capped,
+                "per_day": [
+                    {"day": d.isoformat(), "articles": n} for d, n in found.per_day.items()
+                ],
+                "samples": [_sample_json(e) for e in found.samples],
+            }
+        )
+        return
+    table = Table("day", "articles")
+    for d, n in found.per_day.items():
+        table.add_row(d.isoformat(), str(n))
+    out.print(table)
+    for e in found.samples:
+        out.print(f"{e.article.published_at:%Y-%m-%d %H:%M}  {e.article.source}  {e.article.title}")
+    more = f" (the newest {PREVIEW_CAP:,} counted; more matched)" if found.capped else ""
+    out.print(f"{found.matched} articles since {since}{more}")
+
+
+def _sample_json(e: EnrichedArticle) -> dict[str, Any]:
+    a = e.article
+    return {
+        "id": a.id,
+        "title": a.title,
+        "source": a.source,
+        "published_at": a.published_at,
+        "url": a.canonical_url or a.url,
+    }
 
 
 @app.command("rm")
 def alerts_rm(
-    name: Annotated[str, typer.Argument(help="The alert's name or id.")],
+    name: NameArg,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,

@@ -204,4 +204,18 @@ def sync_from_config(
             base_dir=base_dir,
         )
     for rule in settings.alerts:
-        rules.add_rule(make_rule(rule.name, rule.query, rule.webhook, clock), replace=True)
+        made = make_rule(rule.name, rule.query, rule.webhook, clock)
+        stored = rules.get_rule(made.name)
+        # a rule paused with `alerts pause` stays paused when the config is read again
+        enabled = stored.enabled if stored else True
+        rules.add_rule(made.model_copy(update={"enabled": enabled}), replace=True)
+
+
+def set_rule_enabled(rules: RuleStore, name_or_id: str, *, enabled: bool) -> AlertRule:
+    """Pause or resume a rule; a running runtime sees the change at its next batch."""
+    rule = rules.get_rule(name_or_id)
+    if rule is None:
+        raise WirewatchError(f"no alert named {name_or_id!r}", hint="see `wirewatch alerts list`")
+    changed = rule.model_copy(update={"enabled": enabled})
+    rules.add_rule(changed, replace=True)
+    return changed

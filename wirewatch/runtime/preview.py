@@ -1,0 +1,47 @@
+"""`alerts test`: what a query would have matched among stored articles, before saving it.
+
+Goes through the `ArticleIndex` port, so the preview counts what the configured index
+(SQLite or a search engine) finds — the same articles `wirewatch search` lists. The
+engines refuse pages past 10,000 hits (`index.max_result_window`), so the preview
+counts at most the newest `PREVIEW_CAP` matches and says when there were more.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from wirewatch.core.models import EnrichedArticle
+from wirewatch.core.ports import ArticleIndex, SearchRequest
+from wirewatch.core.query import Query
+
+PAGE = 500
+# the last page asks for PAGE + 1 from offset PREVIEW_CAP - PAGE: within an engine's window
+PREVIEW_CAP = 9_500
+SAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Preview:
+    """How many stored articles matched, per published day (UTC), and the newest few."""
+
+    matched: int
+    per_day: dict[date, int]
+    samples: list[EnrichedArticle]
+    capped: bool  # more matched than PREVIEW_CAP; the counts cover the newest PREVIEW_CAP
+
+
+def preview(index: ArticleIndex, query: Query, since: datetime | None) -> Preview:
+    """Page through the query's matches, newest first, counting them per day."""
+    per_day: Counter[date] = Counter()
+    samples: list[EnrichedArticle] = []
+    offset: int | None = 0
+    while offset is not None and offset < PREVIEW_CAP:
+        page = index.search(SearchRequest(query, since=since, limit=PAGE, offset=offset))
+        per_day.update(e.article.published_at.date() for e in page.articles)
+        samples.extend(page.articles[: SAMPLES - len(samples)])
+        offset = page.next_offset
+    return Preview(
+        sum(per_day.values()), dict(sorted(per_day.items())), samples, offset is not None
+    )
