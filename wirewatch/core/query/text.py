@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 import snowballstemmer
@@ -41,7 +42,9 @@ def stemmed_words(text: str) -> list[str]:
     return [stem(w) for w in words(text)]
 
 
-def contains_phrase(haystack: list[str], needle: list[str], *, prefix_last: bool = False) -> bool:
+def contains_phrase(
+    haystack: list[str], needle: Sequence[str], *, prefix_last: bool = False
+) -> bool:
     """True if `needle` occurs as consecutive words of `haystack` (last may be a prefix).
 
     Jumps between occurrences of the first word with `list.index` (a C scan) rather than
@@ -55,7 +58,7 @@ def contains_phrase(haystack: list[str], needle: list[str], *, prefix_last: bool
         if prefix_last:
             return any(w.startswith(first) for w in haystack)
         return first in haystack
-    rest = needle[1:-1]
+    rest = list(needle[1:-1])
     end = len(haystack) - n + 1  # last start position a whole needle fits at
     i = 0
     while True:
