@@ -11,8 +11,9 @@ check, so an alert fires exactly when `wirewatch search` would find the article.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from wirewatch.core.models import EnrichedArticle, EntityType
 from wirewatch.core.query import ENTITY_FIELDS, And, Node, Not, Or, Phrase, Query, Term, parse_query
@@ -63,7 +64,19 @@ def doc_for(e: EnrichedArticle) -> Doc:
     )
 
 
-def _near(columns: list[list[str]], needles: list[str], distance: int) -> bool:
+@lru_cache(maxsize=65536)
+def _written(value: str) -> tuple[str, ...]:
+    """A rule value's folded words, once per distinct value rather than on every evaluation."""
+    return tuple(words(value))
+
+
+@lru_cache(maxsize=65536)
+def _stems(value: str) -> tuple[str, ...]:
+    """A rule value's stems, once per distinct value rather than on every evaluation."""
+    return tuple(stem(w) for w in _written(value))
+
+
+def _near(columns: list[list[str]], needles: Sequence[str], distance: int) -> bool:
     """All needles within `distance` words of each other (FTS5 NEAR), in any order."""
     for col in columns:
         positions = [[i for i, w in enumerate(col) if w == n] for n in needles]
@@ -98,8 +111,8 @@ def _text_columns(doc: Doc, fld: str | None, *, as_written: bool = False) -> lis
 def _match_text(node: Term | Phrase, doc: Doc) -> bool:
     if isinstance(node, Term) and node.prefix:  # words as written, the last a prefix: no stems
         cols = _text_columns(doc, node.field, as_written=True)
-        return any(contains_phrase(c, words(node.value), prefix_last=True) for c in cols)
-    needle = [stem(w) for w in words(node.value)]
+        return any(contains_phrase(c, _written(node.value), prefix_last=True) for c in cols)
+    needle = _stems(node.value)
     cols = _text_columns(doc, node.field)
     if isinstance(node, Phrase) and node.proximity is not None:
         return _near(cols, needle, node.proximity)
@@ -114,7 +127,7 @@ def _match_text(node: Term | Phrase, doc: Doc) -> bool:
 def _match_field(node: Term | Phrase, doc: Doc) -> bool:
     fld = node.field
     prefix = isinstance(node, Term) and node.prefix
-    needle = words(node.value)
+    needle = _written(node.value)
     if fld == "lang":
         return exact_matches(doc.lang, node.value)
     if fld == "story":

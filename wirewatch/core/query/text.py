@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 import snowballstemmer
@@ -41,16 +42,32 @@ def stemmed_words(text: str) -> list[str]:
     return [stem(w) for w in words(text)]
 
 
-def contains_phrase(haystack: list[str], needle: list[str], *, prefix_last: bool = False) -> bool:
-    """True if `needle` occurs as consecutive words of `haystack` (last may be a prefix)."""
+def contains_phrase(
+    haystack: list[str], needle: Sequence[str], *, prefix_last: bool = False
+) -> bool:
+    """True if `needle` occurs as consecutive words of `haystack` (last may be a prefix).
+
+    Jumps between occurrences of the first word with `list.index` (a C scan) rather than
+    comparing a window at every position: the matcher calls this for every candidate rule.
+    """
     n = len(needle)
     if n == 0 or n > len(haystack):
         return False
-    for i in range(len(haystack) - n + 1):
-        window = haystack[i : i + n]
-        if window[:-1] != needle[:-1]:
-            continue
-        last = window[-1]
-        if last == needle[-1] or (prefix_last and last.startswith(needle[-1])):
-            return True
-    return False
+    first, last = needle[0], needle[-1]
+    if n == 1:
+        if prefix_last:
+            return any(w.startswith(first) for w in haystack)
+        return first in haystack
+    rest = list(needle[1:-1])
+    end = len(haystack) - n + 1  # last start position a whole needle fits at
+    i = 0
+    while True:
+        try:
+            i = haystack.index(first, i, end)
+        except ValueError:
+            return False
+        if haystack[i + 1 : i + n - 1] == rest:
+            w = haystack[i + n - 1]
+            if w == last or (prefix_last and w.startswith(last)):
+                return True
+        i += 1
