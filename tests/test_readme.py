@@ -1,7 +1,8 @@
 """CI runs the README's own commands: the quick start first, then the test command.
 
-.ci/quickstart and .ci/run read them with scripts/readme_commands.py, so what a new
-user copies is what CI proves. These tests pin the shape CI relies on: if the
+.ci/quickstart reads the quick start with scripts/readme_commands.py and .ci/run
+holds the test command verbatim (checked here), so what a new user copies is what CI
+proves. These tests pin the shape CI relies on: if the
 README's sections move or the commands change what they do, this fails here, with
 the reason, rather than CI running something else.
 """
@@ -55,7 +56,10 @@ def test_the_test_command_is_one_line_that_sets_up_with_dev_extras_and_runs_pyte
 def test_ci_runs_the_quick_start_before_the_readme_test_command() -> None:
     run = (REPO / ".ci" / "run").read_text()
     quickstart = (REPO / ".ci" / "quickstart").read_text()
-    assert run.index(".ci/quickstart") < run.index("readme_commands.py Tests")
+    (test_command,) = commands(readme_block("Tests"))
+    lines = run.splitlines()
+    assert test_command in lines  # the README's test command, word for word, on its own line
+    assert run.index(".ci/quickstart") < run.index(test_command)
     assert 'readme_commands.py "Quick start" --block' in quickstart
 
 

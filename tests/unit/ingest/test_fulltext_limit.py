@@ -12,8 +12,6 @@ from tests.support.http_server import Reply, TestServer
 from wirewatch.core.models import Article
 from wirewatch.core.settings import FetchSettings
 
-pytest.importorskip("trafilatura")
-
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 PARAGRAPH = "The talks in Cairo resumed on Monday after a week of delays. " * 20
 
