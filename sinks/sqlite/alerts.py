@@ -24,7 +24,7 @@ def insert_hits(c: sqlite3.Connection, hits: Sequence[Alert]) -> list[Alert]:
         has_hook = c.execute(
             "SELECT webhook_url IS NOT NULL FROM rules WHERE id=?", (h.rule_id,)
         ).fetchone()
-        state = DeliveryState.PENDING if has_hook and has_hook[0] else DeliveryState.NONE
+        state = DeliveryState.first(bool(has_hook and has_hook[0]))
         cur = c.execute(
             "INSERT OR IGNORE INTO hits(id, rule_id, article_id, matched_at, payload, "
             "delivery_state, next_attempt_at) VALUES (?,?,?,?,?,?,?)",

@@ -270,6 +270,11 @@ class DeliveryState(StrEnum):
     FAILED = "failed"  # gave up after the retry budget
     NONE = "none"  # the rule has no destination
 
+    @classmethod
+    def first(cls, has_destination: bool) -> DeliveryState:
+        """A new hit's state: waiting for delivery if its rule has somewhere to send it."""
+        return cls.PENDING if has_destination else cls.NONE
+
 
 class Alert(WireModel):
     """A hit: one rule matched one article. `id` is also the idempotency key."""

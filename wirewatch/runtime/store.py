@@ -114,10 +114,7 @@ class EngineStore:
         new = self.commit.commit_indexed(batch, stories, kept)
         if new:
             with_hook = {r.id for r in self.rules.rules() if r.webhook_url}
-            states = [
-                (h, DeliveryState.PENDING if h.rule_id in with_hook else DeliveryState.NONE)
-                for h in new
-            ]
+            states = [(h, DeliveryState.first(h.rule_id in with_hook)) for h in new]
             try:
                 await asyncio.to_thread(self.index.index_hits, states)
             except IndexStopped:  # the hits are recorded; only their chart copy is missing
