@@ -255,13 +255,35 @@ class EnrichedArticle(WireModel):
 # --- alerts -------------------------------------------------------------------------
 
 
+class Channel(StrEnum):
+    """Where an alert can be sent; each channel of a hit is delivered (and retried) on its own."""
+
+    WEBHOOK = "webhook"
+    SLACK = "slack"
+    EMAIL = "email"
+
+
 class AlertRule(WireModel):
     id: str
     name: str = Field(min_length=1, max_length=MAX_RULE_NAME)
     query: str = Field(min_length=1)
     webhook_url: str | None = None
+    slack_url: str | None = Field(
+        None, description="a Slack incoming-webhook URL; its path is the secret"
+    )
+    emails: list[str] = Field(default_factory=list, description="e-mail recipients")
     enabled: bool = True
     created_at: UtcDatetime
+
+    def destinations(self) -> list[tuple[Channel, str]]:
+        """Every (channel, target) a hit of this rule is delivered to, in a stable order."""
+        out: list[tuple[Channel, str]] = []
+        if self.webhook_url:
+            out.append((Channel.WEBHOOK, self.webhook_url))
+        if self.slack_url:
+            out.append((Channel.SLACK, self.slack_url))
+        out.extend((Channel.EMAIL, addr) for addr in self.emails)
+        return out
 
 
 class DeliveryState(StrEnum):
@@ -290,4 +312,13 @@ class Alert(WireModel):
     source: str
     published_at: UtcDatetime
     matched_at: UtcDatetime
-    kind: Literal["article"] = "article"
+    kind: Literal["article", "update"] = Field(
+        "article", description="'update': the alerted article itself changed materially"
+    )
+    matched_terms: list[str] = Field(
+        default_factory=list,
+        description="what fired, as field:value, e.g. 'title:ceasefire', 'person:yoav gallant'",
+    )
+    story_size: int = Field(
+        1, ge=1, description="articles of the story folded into this alert, this one included"
+    )
