@@ -77,11 +77,8 @@ def article_document(e: EnrichedArticle) -> dict[str, Any]:
     }
 
 
-def hit_document(
-    alert: Alert, state: DeliveryState, matched_terms: list[str] | None = None
-) -> dict[str, Any]:
+def hit_document(alert: Alert, state: DeliveryState) -> dict[str, Any]:
     """The `_source` of one alert hit (its `_id` is the alert id, one per rule and article)."""
     doc = alert.model_dump(mode="json", exclude={"schema_version"})
-    doc["matched_terms"] = matched_terms or []
     doc["delivery_state"] = state.value
     return doc

@@ -147,6 +147,7 @@ HIT_PROPERTIES: dict[str, Any] = {
     "published_at": _DATE,
     "matched_at": _DATE,
     "matched_terms": _KEYWORD,
+    "story_size": {"type": "integer"},
     "delivery_state": _KEYWORD,
     "kind": _KEYWORD,
 }

@@ -110,6 +110,9 @@ def test_filter_fields_are_stored_folded_so_a_term_query_matches_like_the_matche
 
 
 def test_a_hit_document_fits_the_hits_mapping():
-    doc = hit_document(hit(enriched("a1"), "r1"), DeliveryState.PENDING, ["gaza"])
+    doc = hit_document(
+        hit(enriched("a1"), "r1").model_copy(update={"matched_terms": ["gaza"]}),
+        DeliveryState.PENDING,
+    )
     assert _unmapped(doc, HIT_PROPERTIES) == []
     assert (doc["delivery_state"], doc["matched_terms"]) == ("pending", ["gaza"])
