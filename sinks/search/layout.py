@@ -23,7 +23,7 @@ from typing import Any
 from wirewatch.core.models import EntityType
 from wirewatch.core.query import ENTITY_FIELDS
 
-LAYOUT_VERSION = 2  # the templates' `version`: bump when a mapping changes
+LAYOUT_VERSION = 3  # the templates' `version`: bump when a mapping changes
 
 # The embedded search's analysis, verified on OpenSearch 3.8.0 (analysis-common).
 FTS5_ANALYSIS: dict[str, Any] = {
@@ -222,6 +222,12 @@ class Layout:
                 "version": LAYOUT_VERSION,
             },
         }
+
+    def existing_index_properties(self) -> dict[str, dict[str, Any]]:
+        """Index pattern -> mapped fields, for bringing indices made by an older layout up
+        to date: templates only shape indices created after them, and a strict mapping
+        would refuse a document carrying a field added since (e.g. a hit's story size)."""
+        return {self.articles_pattern: ARTICLE_PROPERTIES, self.hits_index: HIT_PROPERTIES}
 
     def _mappings(self, properties: dict[str, Any]) -> dict[str, Any]:
         # The analysis rides with the mappings: engines validate each component alone.

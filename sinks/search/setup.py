@@ -67,4 +67,14 @@ def install(transport: Transport, layout: Layout, lifecycle: Lifecycle) -> list[
     for name, body in layout.index_templates(ilm=ilm).items():
         _put(transport, f"/_index_template/{name}", body, f"index template {name}")
         report.append(f"index template {name} installed")
+    for pattern, properties in layout.existing_index_properties().items():
+        # Adding fields to live indices is allowed; a changed field type is refused and
+        # reported (that needs a reindex, see docs/search-engines.md).
+        _put(
+            transport,
+            f"/{pattern}/_mapping?allow_no_indices=true&ignore_unavailable=true",
+            {"properties": properties},
+            f"mapping update of existing indices {pattern}",
+        )
+        report.append(f"existing indices {pattern} brought up to date")
     return report

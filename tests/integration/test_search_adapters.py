@@ -17,9 +17,10 @@ from elasticsearch import Elasticsearch
 from opensearchpy import OpenSearch
 
 from sinks.search.bulk import BulkSink, IndexOp
+from sinks.search.documents import hit_document
 from sinks.search.elasticsearch_client import ElasticsearchTransport
 from sinks.search.index import EngineArticleIndex
-from sinks.search.layout import CORE_ANALYSIS, Layout
+from sinks.search.layout import CORE_ANALYSIS, HIT_PROPERTIES, Layout
 from sinks.search.opensearch_client import OpenSearchTransport
 from sinks.search.setup import install
 from sinks.sqlite.articles import ArticleStore
@@ -86,6 +87,30 @@ def test_setup_is_idempotent_and_says_that_ism_is_missing(os_transport):
     assert install(os_transport, layout, "ism") == first
     assert first[0].startswith("retention: ISM is not installed")
     assert f"index template {layout.prefix}-articles installed" in first
+
+
+def test_setup_brings_indices_of_an_older_layout_up_to_date(os_transport):
+    """A hits index made before `story_size` existed takes new hits after `setup` again."""
+    layout = _layout()
+    install(os_transport, layout, "ism")
+    old_fields = {k: v for k, v in HIT_PROPERTIES.items() if k != "story_size"}
+    os_transport.request("DELETE", f"/{layout.hits_index}")
+    os_transport.request("DELETE", f"/_index_template/{layout.prefix}-alert-hits")
+    body = {
+        "settings": {"analysis": layout.analysis},
+        "mappings": {"dynamic": "strict", "properties": old_fields},
+    }
+    assert os_transport.request("PUT", f"/{layout.hits_index}", body).ok
+    index = EngineArticleIndex(os_transport, layout)
+    doc = hit_document(hit(ARTICLES[0], "r1"), DeliveryState.PENDING)
+    refused = os_transport.request("PUT", f"/{layout.hits_index}/_doc/h1", doc)
+    assert refused.status == 400  # strict: the old mapping does not know story_size
+
+    report = install(os_transport, layout, "ism")
+
+    assert f"existing indices {layout.hits_index} brought up to date" in report
+    result = index.index_hits([(hit(ARTICLES[0], "r1"), DeliveryState.PENDING)])
+    assert (result.indexed, result.rejected) == (1, [])
 
 
 def test_articles_land_in_the_month_they_were_published_behind_one_alias(os_index, os_transport):
