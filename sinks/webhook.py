@@ -200,6 +200,19 @@ def classify(
     )
 
 
+def classify_response(response: HttpResponse, now: float) -> DeliveryResult:
+    """`classify` for what an `HttpPost` returned, honouring its Retry-After at `now`
+    (unix seconds)."""
+    lower = {k.lower(): v for k, v in (response.headers or {}).items()}
+    retry_after = parse_retry_after(lower.get("retry-after"), datetime.fromtimestamp(now, UTC))
+    return classify(
+        response.status,
+        response.error,
+        retry_after,
+        permanent=getattr(response, "permanent", False),
+    )
+
+
 class WebhookSender:
     """Signs and sends alerts, one attempt per `send` (retries belong to the runtime)."""
 
@@ -236,12 +249,4 @@ class WebhookSender:
         """One delivery attempt of `alert` to `url`; never raises for network trouble."""
         body = encode(alert, self.limits)
         response = await self.post(url, body, self.headers(alert, body))
-        lower = {k.lower(): v for k, v in (response.headers or {}).items()}
-        now = datetime.fromtimestamp(self.clock(), UTC)
-        retry_after = parse_retry_after(lower.get("retry-after"), now)
-        return classify(
-            response.status,
-            response.error,
-            retry_after,
-            permanent=getattr(response, "permanent", False),
-        )
+        return classify_response(response, self.clock())
