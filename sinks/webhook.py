@@ -95,6 +95,13 @@ class HttpPost(Protocol):
     async def __call__(self, url: str, body: bytes, headers: Mapping[str, str]) -> HttpResponse: ...
 
 
+class ChannelSender(Protocol):
+    """What the runtime's notifier holds per channel (webhook, Slack, e-mail): one attempt
+    to deliver `alert` to `target` (a URL or an address), never raising for its trouble."""
+
+    async def send(self, target: str, alert: Alert, /) -> DeliveryResult: ...
+
+
 def sign(secret: str, timestamp: str, body: bytes) -> str:
     """The `X-Wirewatch-Signature` value for this timestamp and raw body."""
     mac = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256)

@@ -16,13 +16,6 @@ from wirewatch.core.settings import (
 )
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    return tmp_path
-
-
 def test_smtp_settings_load_with_the_password_from_env_and_show_redacted(home: Path) -> None:
     cfg = home / "conf" / "w.yaml"
     cfg.parent.mkdir()

@@ -4,33 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from sinks.slack import HEADER_CHARS, SECTION_CHARS, SlackSender, slack_message
+from tests.support.alerts import ALERT
 from tests.support.webhook_receiver import WebhookReceiver
 from wirewatch.core.clock import SystemClock
-from wirewatch.core.models import Alert
 from wirewatch.core.settings import FetchSettings, NotifySettings, Settings
 from wirewatch.runtime.build import GuardedPost, build_webhook_post
 
-T = datetime(2026, 11, 25, 12, 5, 59, tzinfo=UTC)
-ALERT = Alert(
-    id="hit-1",
-    rule_id="r1",
-    rule_name="gaza talks",
-    query="title:rafah OR person:yoav gallant",
-    article_id="a1",
-    title="Talks on Rafah",
-    url="https://news.example/1?a=1&b=2",
-    source="Example News",
-    published_at=T,
-    matched_at=T,
-    matched_terms=["title:rafah", "person:yoav gallant"],
-    story_size=3,
-)
 HOOK_PATH = "/services/T0AAA/B0BBB/not-a-real-token"
 
 
