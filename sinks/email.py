@@ -34,6 +34,7 @@ from __future__ import annotations
 import html
 import re
 import ssl
+from dataclasses import replace
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -59,6 +60,7 @@ def one_line(text: str) -> str:
 
 
 def subject(alert: Alert) -> str:
+    """`[wirewatch] <rule>: <headline>`, one line, cut to `SUBJECT_CHARS`."""
     return truncate(one_line(f"[wirewatch] {alert.rule_name}: {headline(alert)}"), SUBJECT_CHARS)
 
 
@@ -71,6 +73,7 @@ def _facts(alert: Alert) -> list[tuple[str, str]]:
 
 
 def plain_text(alert: Alert, url: str | None) -> str:
+    """The text/plain part: headline, URL, facts, story size, rule and query."""
     lines = [truncate(headline(alert), FIELD_CHARS)]
     if url is not None:
         lines.append(url)
@@ -84,6 +87,7 @@ def plain_text(alert: Alert, url: str | None) -> str:
 
 
 def html_text(alert: Alert, url: str | None) -> str:
+    """The text/html part: the plain part's content, every value escaped, the title linked."""
     esc = html.escape
     title = esc(truncate(headline(alert), FIELD_CHARS))
     linked = f'<a href="{esc(url)}">{title}</a>' if url is not None else title
@@ -166,15 +170,11 @@ class EmailSender:
         return DeliveryResult(ok=True, status=250)
 
     def _failure(self, exc: Exception) -> DeliveryResult:
+        """The classified failure, with the password masked should a server have echoed it."""
         result = _classify(exc, self.settings)
         secret = self.settings.smtp_password
         if secret is not None and secret.get_secret_value() and result.error:
-            result = DeliveryResult(
-                ok=False,
-                status=result.status,
-                error=result.error.replace(secret.get_secret_value(), "***"),
-                retryable=result.retryable,
-            )
+            result = replace(result, error=result.error.replace(secret.get_secret_value(), "***"))
         return result
 
 

@@ -112,6 +112,9 @@ class EnrichSettings(_Section):
 
 
 class NotifySettings(_Section):
+    """Alert delivery: webhook signing, retries, and the SMTP server for e-mail alerts
+    (docs/alerts.md#delivery-channels)."""
+
     webhook_secret: SecretStr | None = Field(
         None, description="HMAC-SHA256 key that signs webhook bodies"
     )
