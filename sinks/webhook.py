@@ -95,6 +95,13 @@ class HttpPost(Protocol):
     async def __call__(self, url: str, body: bytes, headers: Mapping[str, str]) -> HttpResponse: ...
 
 
+class ChannelSender(Protocol):
+    """What the runtime's notifier holds per channel (webhook, Slack, e-mail): one attempt
+    to deliver `alert` to `target` (a URL or an address), never raising for its trouble."""
+
+    async def send(self, target: str, alert: Alert, /) -> DeliveryResult: ...
+
+
 def sign(secret: str, timestamp: str, body: bytes) -> str:
     """The `X-Wirewatch-Signature` value for this timestamp and raw body."""
     mac = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
@@ -200,6 +207,19 @@ def classify(
     )
 
 
+def classify_response(response: HttpResponse, now: float) -> DeliveryResult:
+    """`classify` for what an `HttpPost` returned, honouring its Retry-After at `now`
+    (unix seconds)."""
+    lower = {k.lower(): v for k, v in (response.headers or {}).items()}
+    retry_after = parse_retry_after(lower.get("retry-after"), datetime.fromtimestamp(now, UTC))
+    return classify(
+        response.status,
+        response.error,
+        retry_after,
+        permanent=getattr(response, "permanent", False),
+    )
+
+
 class WebhookSender:
     """Signs and sends alerts, one attempt per `send` (retries belong to the runtime)."""
 
@@ -236,12 +256,4 @@ class WebhookSender:
         """One delivery attempt of `alert` to `url`; never raises for network trouble."""
         body = encode(alert, self.limits)
         response = await self.post(url, body, self.headers(alert, body))
-        lower = {k.lower(): v for k, v in (response.headers or {}).items()}
-        now = datetime.fromtimestamp(self.clock(), UTC)
-        retry_after = parse_retry_after(lower.get("retry-after"), now)
-        return classify(
-            response.status,
-            response.error,
-            retry_after,
-            permanent=getattr(response, "permanent", False),
-        )
+        return classify_response(response, self.clock())

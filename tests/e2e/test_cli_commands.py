@@ -151,21 +151,23 @@ def test_search_refuses_bad_query_with_column(cli: Cli) -> None:
 
 def test_config_show_sources_and_redaction(cli: Cli, tmp_path: Path) -> None:
     cfg = tmp_path / "w.yaml"
-    cfg.write_text("queue_size: 7\nnotify:\n  webhook_secret: hunter2\n")
-    shown = cli.json(
-        "config", "show", "--config", str(cfg), env={"WIREWATCH_FETCH__CONCURRENCY": "3"}
-    )
+    cfg.write_text("queue_size: 7\nnotify:\n  webhook_secret: hunter2\n  smtp_user: desk\n")
+    env = {"WIREWATCH_FETCH__CONCURRENCY": "3", "WIREWATCH_NOTIFY__SMTP_PASSWORD": "smtp-pw"}
+    shown = cli.json("config", "show", "--config", str(cfg), env=env)
     s = shown["settings"]
     assert s["queue_size"] == {"value": 7, "source": f"file {cfg}"}
     assert s["fetch.concurrency"] == {"value": 3, "source": "env"}
     assert s["data_dir"]["source"] == "env"  # the fixture sets WIREWATCH_DATA_DIR
     assert s["notify.webhook_secret"]["value"] == "**********"
+    assert s["notify.smtp_password"] == {"value": "**********", "source": "env"}
     assert s["limits.items_per_feed"] == {"value": 1000, "source": "default"}
     assert s["limits.url_chars"] == {"value": 8192, "source": "default"}
     assert s["retention.seen_days"] == {"value": 90, "source": "default"}
     assert s["retention.events_days"] == {"value": 30, "source": "default"}
-    text = cli("config", "show", "--config", str(cfg)).stdout
-    assert "hunter2" not in text and "hunter2" not in json.dumps(shown)
+    text = cli("config", "show", "--config", str(cfg), env=env).stdout
+    assert "notify.smtp_password" in text
+    for secret in ("hunter2", "smtp-pw"):
+        assert secret not in text and secret not in json.dumps(shown)
 
 
 def test_unknown_config_key_fails_with_suggestion_and_changes_nothing(

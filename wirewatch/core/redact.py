@@ -1,7 +1,8 @@
 """Hiding credentials in URLs before anything shows them.
 
 Feed and webhook URLs may carry secrets: a user name and password
-(`https://user:pw@host/`) or a token in the query (`?token=…`, `?api_key=…`).
+(`https://user:pw@host/`), a token in the query (`?token=…`, `?api_key=…`), or
+the path itself (a Slack incoming webhook, `https://hooks.slack.com/services/…`).
 Every output that can show a URL — the CLI's tables and JSON, OPML export, logs,
 error messages, run summaries, `status` — passes it through `redact_url`, or a
 text that may quote one through `redact_text`. Both are pure and never raise:
@@ -42,6 +43,9 @@ _SECRET_NAMES = frozenset(
 # ... or that contain one of these (token, api_key, X-Amz-Signature, client_secret, …).
 _SECRET_PARTS = ("token", "secret", "passw", "apikey", "api_key", "signature", "credential")
 
+# Hosts whose URL path is itself the secret (a token after the first segment).
+_PATH_IS_SECRET = frozenset({"hooks.slack.com"})
+
 # A URL inside free text: a scheme, '://', then up to a character no URL holds unencoded
 # (the apostrophe is legal, so a URL quoted as 'http://…' takes the closing one along) ...
 _URL_IN_TEXT = re.compile(r"""[A-Za-z][A-Za-z0-9+.\-]*://[^\s"<>`{}|\\^]+""")
@@ -63,8 +67,21 @@ def _redact_params(params: str) -> str:
     return "&".join(out)
 
 
+def _redact_path(host: str, path: str) -> str:
+    """A Slack incoming-webhook path is its credential: keep only its first segment.
+
+    `https://hooks.slack.com/services/T0/B0/XXXX` lets anyone post to the channel, so
+    it shows as `https://hooks.slack.com/services/***` (enough to see it is a Slack hook).
+    """
+    hostname = host.split(":")[0].lower().rstrip(".")  # an IPv6 host is never one of them
+    if hostname not in _PATH_IS_SECRET or path.count("/") < 2:
+        return path
+    return "/" + path.split("/")[1] + "/" + MASK
+
+
 def redact_url(url: str) -> str:
-    """`url` with its user info as `***@` and the values of secret parameters as `***`.
+    """`url` with its user info as `***@`, the values of secret parameters as `***`, and
+    the token path of a Slack webhook as `***`.
 
     Secret parameters are found by name (`token`, `api_key`, `sig`, … — see
     `is_secret_param`) in the query and in a `k=v` fragment (OAuth puts tokens
@@ -75,10 +92,11 @@ def redact_url(url: str) -> str:
         return url
     scheme, authority, path, query, fragment = m.groups()
     out = f"{scheme}:" if scheme is not None else ""
+    host = ""
     if authority is not None:
         _, at, host = authority.rpartition("@")
         out += f"//{MASK}@{host}" if at else f"//{authority}"
-    out += path
+    out += _redact_path(host, path)
     if query is not None:
         out += "?" + _redact_params(query)
     if fragment is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -111,6 +112,9 @@ class EnrichSettings(_Section):
 
 
 class NotifySettings(_Section):
+    """Alert delivery: webhook signing, retries, and the SMTP server for e-mail alerts
+    (docs/alerts.md#delivery-channels)."""
+
     webhook_secret: SecretStr | None = Field(
         None, description="HMAC-SHA256 key that signs webhook bodies"
     )
@@ -118,6 +122,61 @@ class NotifySettings(_Section):
     max_attempts: int = Field(8, ge=1)
     backoff_base: float = Field(2.0, gt=0, description="seconds; doubles per attempt")
     backoff_max: float = Field(600.0, gt=0)
+    smtp_host: str | None = Field(None, description="SMTP server that sends e-mail alerts")
+    smtp_port: int = Field(587, ge=1, le=65535, description="587 for starttls, 465 for tls")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        "starttls",
+        description="starttls: upgrade and require TLS; tls: TLS from the start; none: plain",
+    )
+    smtp_user: str | None = Field(None, description="SMTP login (AUTH is used when set)")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password")
+    smtp_from: str | None = Field(None, description="the From address of alert e-mails")
+    smtp_ca_file: Path | None = Field(
+        None, description="PEM file of a private CA that signed the SMTP server's certificate"
+    )
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _one_plain_address(cls, v: str | None) -> str | None:
+        """A From address that is not one bare address would be refused by every server."""
+        if v is not None and not is_email_address(v):
+            raise ValueError(
+                f"notify.smtp_from {v!r} is not an e-mail address like news@example.org"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _no_password_in_clear(self) -> NotifySettings:
+        if self.smtp_password is not None and self.smtp_user is None:
+            raise ValueError("notify.smtp_password needs notify.smtp_user")
+        if self.smtp_user is not None and self.smtp_security == "none":
+            raise ValueError(
+                "notify.smtp_user with notify.smtp_security 'none' would send the password "
+                "unencrypted: use 'starttls' or 'tls'"
+            )
+        return self
+
+
+# A character of a bare address: no space, control character, '@' or RFC 5322 special.
+_ADDRESS_CHAR = r'[^@\s<>(),;:"\[\]\\]'
+_EMAIL_ADDRESS = re.compile(rf"{_ADDRESS_CHAR}+@{_ADDRESS_CHAR}+\.{_ADDRESS_CHAR}+")
+
+
+def is_email_address(text: str) -> bool:
+    """One bare address (`name@example.org`): no display name, list, spaces or line breaks.
+
+    Deliberately stricter than RFC 5322: anything that goes into a header must not be able
+    to add a recipient or a header of its own.
+    """
+    return _EMAIL_ADDRESS.fullmatch(text) is not None and text.isprintable()
+
+
+def email_ready(settings: NotifySettings) -> str | None:
+    """Why e-mail alerts cannot be sent with these settings, or None when they can."""
+    missing = [f"notify.{k}" for k in ("smtp_host", "smtp_from") if getattr(settings, k) is None]
+    if missing:
+        return f"e-mail is not configured: set {' and '.join(missing)}"
+    return None
 
 
 class KafkaSettings(_Section):
@@ -659,6 +718,10 @@ def _resolve_paths(
     ca = settings.search.ca_certs
     if ca is not None and not ca.is_absolute():
         settings.search.ca_certs = (base_for("search.ca_certs") / ca.expanduser()).resolve()
+    smtp_ca = settings.notify.smtp_ca_file
+    if smtp_ca is not None and not smtp_ca.is_absolute():
+        base = base_for("notify.smtp_ca_file")
+        settings.notify.smtp_ca_file = (base / smtp_ca.expanduser()).resolve()
 
 
 def effective_view(loaded: LoadedSettings) -> list[tuple[str, Any, str]]:

@@ -18,10 +18,12 @@ from ingest.fulltext import FullTextFetcher
 from ingest.parse_guard import GuardedParser
 from ingest.ssrf import AddressPolicy
 from processors.enrich.pipeline import Enricher
-from sinks.webhook import WebhookSender
-from wirewatch.core.models import Article, EnrichedArticle
+from sinks.email import EmailSender
+from sinks.slack import SlackSender
+from sinks.webhook import ChannelSender, HttpPost, WebhookSender
+from wirewatch.core.models import Article, Channel, EnrichedArticle
 from wirewatch.core.records import StoryRecord
-from wirewatch.core.settings import Settings
+from wirewatch.core.settings import Settings, email_ready
 from wirewatch.runtime.context import AppContext
 from wirewatch.runtime.embedded import EmbeddedPipeline, ProgressFn
 
@@ -116,6 +118,22 @@ def build_webhook_post(settings: Settings, clock: Any) -> GuardedPost:
             max_redirects=0,
         )
     )
+
+
+def build_senders(settings: Settings, post: HttpPost) -> dict[Channel, ChannelSender]:
+    """A sender for every channel these settings can deliver to, webhooks and Slack through
+    `post` (see `build_webhook_post`). E-mail is left out until `email_ready`: a delivery
+    to a channel without a sender is given up with that reason, not retried."""
+    user_agent = settings.fetch.user_agent
+    senders: dict[Channel, ChannelSender] = {
+        Channel.WEBHOOK: WebhookSender(
+            settings.notify, user_agent, post=post, limits=settings.limits
+        ),
+        Channel.SLACK: SlackSender(user_agent, post=post, limits=settings.limits),
+    }
+    if email_ready(settings.notify) is None:
+        senders[Channel.EMAIL] = EmailSender(settings.notify, limits=settings.limits)
+    return senders
 
 
 def build_parser(settings: Settings) -> GuardedParser:

@@ -46,6 +46,18 @@ from wirewatch.core.redact import RedactingFormatter, is_secret_param, redact_te
         # a fragment that carries parameters (OAuth implicit flow); a plain anchor is kept
         ("https://h/cb#access_token=a&state=s", "https://h/cb#access_token=***&state=s"),
         ("https://h/page?id=3#token", "https://h/page?id=3#token"),
+        # a Slack incoming webhook: its path is the token (any case, port or trailing dot)
+        (
+            "https://hooks.slack.com/services/T0AAA/B0BBB/XXXXsecretXXXX",
+            "https://hooks.slack.com/services/***",
+        ),
+        (
+            "https://Hooks.Slack.com.:443/services/T0/B0/x?y=1",
+            "https://Hooks.Slack.com.:443/services/***?y=1",
+        ),
+        ("https://hooks.slack.com/workflows/T0/A0/1/tok", "https://hooks.slack.com/workflows/***"),
+        ("https://hooks.slack.com/", None),
+        ("https://slack.com/services/T0/B0/x", None),
         # nothing secret: unchanged, byte for byte
         ("https://news.example/world/rss.xml?edition=uk&keyword=gaza", None),
         ("https://h/f?token=&key", None),
@@ -81,12 +93,14 @@ def test_redact_text_finds_urls_in_messages() -> None:
         "HTTP 401 from 'https://bob:s3cret@feeds.example/f?token=T0K'. "
         "Also (http://h/x?api_key=K1), see https://docs.example/help."
     )
+    msg += " Slack said no_service for https://hooks.slack.com/services/T0/B0/SLACKTOK."
     shown = redact_text(msg)
-    for secret in ("bob", "s3cret", "T0K", "K1"):
+    for secret in ("bob", "s3cret", "T0K", "K1", "SLACKTOK"):
         assert secret not in shown
     assert shown == (
         "HTTP 401 from 'https://***@feeds.example/f?token=*** "
-        "Also (http://h/x?api_key=*** see https://docs.example/help."
+        "Also (http://h/x?api_key=*** see https://docs.example/help. "
+        "Slack said no_service for https://hooks.slack.com/services/***"
     )
 
 

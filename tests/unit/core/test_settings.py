@@ -23,14 +23,6 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Isolate the user config dir so a developer's own config never leaks in."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    return tmp_path
-
-
 def test_precedence_flag_over_env_over_file_over_default(home: Path) -> None:
     cfg = write(home / "w.yaml", "queue_size: 10\nfetch:\n  concurrency: 3\n  max_redirects: 4\n")
     env = {"WIREWATCH_FETCH__CONCURRENCY": "5", "WIREWATCH_QUEUE_SIZE": "20"}

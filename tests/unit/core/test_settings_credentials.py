@@ -28,12 +28,6 @@ search:
 """
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    return tmp_path
-
-
 def test_explicit_username_and_password_are_read_as_a_secret(home: Path) -> None:
     (home / "w.yaml").write_text(CONFIG, encoding="utf-8")
     feeds = load_settings(home / "w.yaml", env={}, cwd=home).settings.feeds
