@@ -12,6 +12,8 @@ Headers:
 * `Message-ID: <<alert id>.wirewatch@<From domain>>` and `X-Wirewatch-Alert-Id` —
   the same on every retry and after a crash, so a mail system or reader can drop a
   duplicate (delivery is at-least-once).
+* A digest (several hits of a paced rule) has `Subject: [wirewatch] <rule>: N new
+  articles`, lists each hit with the same facts, and carries `X-Wirewatch-Digest-Id`.
 * `Date` is when the alert was made; `Auto-Submitted: auto-generated` keeps
   vacation auto-replies away.
 
@@ -42,7 +44,7 @@ import aiosmtplib
 
 from sinks.alert_text import headline, link_target, matched, published, story_line
 from sinks.webhook import DeliveryResult
-from wirewatch.core.models import Alert
+from wirewatch.core.models import Alert, Digest, Notification
 from wirewatch.core.settings import LimitsSettings, NotifySettings, email_ready, is_email_address
 from wirewatch.core.truncate import truncate
 
@@ -50,6 +52,7 @@ FIELD_CHARS = 1_000  # title, rule name, query and source
 TERMS_CHARS = 5_000
 SUBJECT_CHARS = 200
 ALERT_ID_HEADER = "X-Wirewatch-Alert-Id"
+DIGEST_ID_HEADER = "X-Wirewatch-Digest-Id"
 
 _NOT_ONE_LINE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 
@@ -105,22 +108,81 @@ def html_text(alert: Alert, url: str | None) -> str:
     )
 
 
+def _digest_count(digest: Digest) -> str:
+    n = len(digest.alerts)
+    return f"{n} new article" + ("" if n == 1 else "s")
+
+
+def digest_subject(digest: Digest) -> str:
+    """`[wirewatch] <rule>: N new articles`, one line, cut to `SUBJECT_CHARS`."""
+    text = f"[wirewatch] {digest.rule_name}: {_digest_count(digest)}"
+    return truncate(one_line(text), SUBJECT_CHARS)
+
+
+def digest_plain_text(digest: Digest, limits: LimitsSettings) -> str:
+    """The text/plain part of a digest: each hit's headline, URL and facts, then the rule."""
+    lines = [f"{_digest_count(digest)} for {truncate(digest.rule_name, FIELD_CHARS)}", ""]
+    for alert in digest.alerts:
+        lines.append(truncate(headline(alert), FIELD_CHARS))
+        if (url := link_target(alert, limits)) is not None:
+            lines.append(url)
+        lines += [f"{label}: {text}" for label, text in _facts(alert)]
+        if (story := story_line(alert)) is not None:
+            lines.append(story)
+        lines.append("")
+    lines += [
+        f"Rule: {truncate(digest.rule_name, FIELD_CHARS)} ({truncate(digest.query, FIELD_CHARS)})",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def digest_html_text(digest: Digest, limits: LimitsSettings) -> str:
+    """The text/html part of a digest: a list of the hits, every value escaped."""
+    esc = html.escape
+    items = []
+    for alert in digest.alerts:
+        url = link_target(alert, limits)
+        title = esc(truncate(headline(alert), FIELD_CHARS))
+        linked = f'<a href="{esc(url)}">{title}</a>' if url is not None else title
+        facts = [f"{esc(label)}: {esc(text)}" for label, text in _facts(alert)]
+        if (story := story_line(alert)) is not None:
+            facts.append(esc(story))
+        items.append(f"<li><strong>{linked}</strong><br>{'<br>'.join(facts)}</li>")
+    rule = esc(truncate(digest.rule_name, FIELD_CHARS))
+    query = esc(truncate(digest.query, FIELD_CHARS))
+    return (
+        "<!DOCTYPE html><html><body>\n"
+        f"<p>{esc(_digest_count(digest))}</p>\n<ol>\n" + "\n".join(items) + "\n</ol>\n"
+        f"<p>Rule: <strong>{rule}</strong> (<code>{query}</code>)</p>\n"
+        "</body></html>\n"
+    )
+
+
 def email_message(
-    alert: Alert, sender: str, recipient: str, limits: LimitsSettings | None = None
+    message: Notification, sender: str, recipient: str, limits: LimitsSettings | None = None
 ) -> EmailMessage:
-    """The message for `alert` from `sender` to `recipient` (both bare addresses)."""
-    url = link_target(alert, limits or LimitsSettings())
+    """The e-mail for an alert or a digest from `sender` to `recipient` (bare addresses)."""
+    limits = limits or LimitsSettings()
     msg = EmailMessage()
-    msg["Subject"] = subject(alert)
+    if isinstance(message, Digest):
+        msg["Subject"] = digest_subject(message)
+        when = max(a.matched_at for a in message.alerts)
+        plain, rich = digest_plain_text(message, limits), digest_html_text(message, limits)
+    else:
+        url = link_target(message, limits)
+        msg["Subject"] = subject(message)
+        when = message.matched_at
+        plain, rich = plain_text(message, url), html_text(message, url)
     msg["From"] = sender
     msg["To"] = recipient
-    msg["Date"] = format_datetime(alert.matched_at)
-    alert_id = one_line(alert.id).replace(" ", "")
-    msg["Message-ID"] = f"<{alert_id}.wirewatch@{sender.rpartition('@')[2]}>"
-    msg[ALERT_ID_HEADER] = alert_id
+    msg["Date"] = format_datetime(when)
+    message_id = one_line(message.id).replace(" ", "")
+    msg["Message-ID"] = f"<{message_id}.wirewatch@{sender.rpartition('@')[2]}>"
+    msg[DIGEST_ID_HEADER if isinstance(message, Digest) else ALERT_ID_HEADER] = message_id
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(plain_text(alert, url))
-    msg.add_alternative(html_text(alert, url), subtype="html")
+    msg.set_content(plain)
+    msg.add_alternative(rich, subtype="html")
     return msg
 
 
@@ -135,8 +197,9 @@ class EmailSender:
         ca = self.settings.smtp_ca_file
         return ssl.create_default_context(cafile=str(ca) if ca is not None else None)
 
-    async def send(self, address: str, alert: Alert) -> DeliveryResult:
-        """One delivery attempt of `alert` to `address`; never raises for SMTP trouble."""
+    async def send(self, address: str, message: Notification) -> DeliveryResult:
+        """One delivery attempt of `message` (an alert or a digest) to `address`; never
+        raises for SMTP trouble."""
         s = self.settings
         if (reason := email_ready(s)) is not None:
             return DeliveryResult(ok=False, error=reason)
@@ -153,7 +216,7 @@ class EmailSender:
             )
         try:
             await aiosmtplib.send(
-                email_message(alert, s.smtp_from, address, self.limits),
+                email_message(message, s.smtp_from, address, self.limits),
                 sender=s.smtp_from,
                 recipients=[address],
                 hostname=s.smtp_host,

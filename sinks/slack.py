@@ -9,10 +9,12 @@ The message (`slack_message`, pure, for tests and docs)::
        {"type": "context", ... "Example · 2026-11-25 12:00 UTC"},           # source, time
        {"type": "section", ... "Matched: title:rafah\n3 articles in this story"}]}
 
-An update of an alerted article reads "Update: <title>". Everything from a feed or
-a rule is escaped for Slack's mrkdwn (`&`, `<`, `>` — a title cannot inject a link
-or a mention) and cut to Block Kit's limits (header 150 characters, section text
-3,000): a huge title or rule never makes Slack refuse the message.
+An update of an alerted article reads "Update: <title>". A digest (`slack_digest`)
+has a header "<rule>: N new articles" and one section per hit with the same facts.
+Everything from a feed or a rule is escaped for Slack's mrkdwn (`&`, `<`, `>` — a
+title cannot inject a link or a mention) and cut to Block Kit's limits (header 150
+characters, section text 3,000): a huge title or rule never makes Slack refuse the
+message.
 
 One call to `send` is one attempt; retries belong to the runtime, as for webhooks.
 Slack answers 200 `ok`; its refusals (400 `invalid_payload`, 403 `invalid_token`,
@@ -33,7 +35,7 @@ from typing import Any
 
 from sinks.alert_text import headline, link_target, matched, published, story_line
 from sinks.webhook import DeliveryResult, HttpPost, classify_response
-from wirewatch.core.models import Alert
+from wirewatch.core.models import Alert, Digest, Notification
 from wirewatch.core.redact import redact_text
 from wirewatch.core.settings import LimitsSettings
 from wirewatch.core.truncate import truncate
@@ -114,11 +116,46 @@ def slack_message(alert: Alert, limits: LimitsSettings | None = None) -> dict[st
     return {"text": fallback, "blocks": blocks}
 
 
-def encode(alert: Alert, limits: LimitsSettings | None = None) -> bytes:
-    """The request body: compact UTF-8 JSON of `slack_message`."""
-    return json.dumps(
-        slack_message(alert, limits), ensure_ascii=False, separators=(",", ":")
-    ).encode("utf-8")
+# A digest's share of a section per hit: title + link, source line, matched terms.
+DIGEST_TERMS_CHARS = 300
+
+
+def _digest_entry(alert: Alert, limits: LimitsSettings) -> str:
+    """One hit of a digest in one section: linked headline, source and time, terms."""
+    lines = [
+        _link(link_target(alert, limits), _fit(headline(alert), TITLE_CHARS)),
+        f"{_fit(alert.source, SOURCE_CHARS)} · {published(alert)}",
+    ]
+    if (terms := matched(alert)) is not None:
+        lines.append(f"Matched: {_fit(terms, DIGEST_TERMS_CHARS)}")
+    if (story := story_line(alert)) is not None:
+        lines.append(story)
+    return "\n".join(lines)
+
+
+def slack_digest(digest: Digest, limits: LimitsSettings | None = None) -> dict[str, Any]:
+    """The payload for a digest: a header counting the hits, then one section per hit
+    (at most `DIGEST_MAX_ALERTS`, within Block Kit's 50 blocks)."""
+    limits = limits or LimitsSettings()
+    count = f"{len(digest.alerts)} new " + ("article" if len(digest.alerts) == 1 else "articles")
+    header = f"{truncate(digest.rule_name, HEADER_CHARS - len(count) - 2)}: {count}"
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": header}}
+    ]
+    blocks += [
+        {"type": "section", "text": _mrkdwn(_digest_entry(a, limits))} for a in digest.alerts
+    ]
+    return {"text": escape(header), "blocks": blocks}
+
+
+def encode(message: Notification, limits: LimitsSettings | None = None) -> bytes:
+    """The request body: compact UTF-8 JSON of `slack_message` or `slack_digest`."""
+    payload = (
+        slack_digest(message, limits)
+        if isinstance(message, Digest)
+        else slack_message(message, limits)
+    )
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _explained(result: DeliveryResult) -> DeliveryResult:
@@ -146,9 +183,9 @@ class SlackSender:
         self.limits = limits or LimitsSettings()
         self.clock = clock
 
-    async def send(self, url: str, alert: Alert) -> DeliveryResult:
-        """One delivery attempt of `alert` to the webhook `url`; never raises for network
-        trouble."""
+    async def send(self, url: str, message: Notification) -> DeliveryResult:
+        """One delivery attempt of `message` (an alert or a digest) to the webhook `url`;
+        never raises for network trouble."""
         headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": self.user_agent}
-        response = await self.post(url, encode(alert, self.limits), headers)
+        response = await self.post(url, encode(message, self.limits), headers)
         return _explained(classify_response(response, self.clock()))

@@ -6,17 +6,26 @@ Body (UTF-8 JSON, the same bytes on every attempt)::
 
     {"type": "wirewatch.alert",
      "alert": {"id", "rule_id", "rule_name", "query", "article_id", "story_id",
-               "title", "url", "source", "published_at", "matched_at", "kind"}}
+               "title", "url", "source", "published_at", "matched_at", "kind",
+               "matched_terms", "story_size"}}
 
-(the `Alert` model; datetimes are ISO 8601 in UTC). Its size is bounded: `title`,
+(the `Alert` model; datetimes are ISO 8601 in UTC; `kind` is "update" when the
+alerted article itself changed materially). A rule with a digest or a throttle
+also sends several hits in one body (`wirewatch.core.pacing`)::
+
+    {"type": "wirewatch.digest",
+     "digest": {"id", "rule_id", "rule_name", "query", "alerts": [<alert>, ...]}}
+
+Sizes are bounded: `title`,
 `query`, `rule_name` and `source` are cut to `limits.webhook_field_chars` (at a
 word, ending in '…') and a `url` over `limits.url_chars` is left out (null), so a
 huge feed title or rule query cannot make a receiver refuse every delivery.
 
 Headers:
 
-* `Idempotency-Key: <alert id>` — the same on every retry and after a crash (the
-  id is derived from rule and article, not from the attempt), so a receiver can
+* `Idempotency-Key: <alert or digest id>` — the same on every retry and after a
+  crash (derived from rule and article, or from the hits a digest lists, not from
+  the attempt), so a receiver can
   drop duplicates: delivery is at-least-once.
 * `X-Wirewatch-Timestamp: <unix seconds when this attempt was made>`.
 * `X-Wirewatch-Signature: sha256=<hex HMAC-SHA256>` keyed with
@@ -45,9 +54,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from wirewatch.core.models import Alert
+from wirewatch.core.models import Alert, Digest, Notification
 from wirewatch.core.retry_after import parse_retry_after
 from wirewatch.core.settings import LimitsSettings, NotifySettings
 from wirewatch.core.truncate import truncate
@@ -97,9 +106,10 @@ class HttpPost(Protocol):
 
 class ChannelSender(Protocol):
     """What the runtime's notifier holds per channel (webhook, Slack, e-mail): one attempt
-    to deliver `alert` to `target` (a URL or an address), never raising for its trouble."""
+    to deliver `message` (one alert or a digest) to `target` (a URL or an address), never
+    raising for its trouble."""
 
-    async def send(self, target: str, alert: Alert, /) -> DeliveryResult: ...
+    async def send(self, target: str, message: Notification, /) -> DeliveryResult: ...
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -142,19 +152,33 @@ def verify_signature(
 _BOUNDED_FIELDS = ("title", "query", "rule_name", "source")
 
 
-def encode(alert: Alert, limits: LimitsSettings | None = None) -> bytes:
-    """The request body: compact UTF-8 JSON, deterministic for a given alert, bounded in size."""
-    limits = limits or LimitsSettings()
+def _bounded(alert: Alert, limits: LimitsSettings) -> dict[str, Any]:
     fields = alert.model_dump(mode="json")
     for name in _BOUNDED_FIELDS:
         fields[name] = truncate(fields[name], limits.webhook_field_chars)
     if fields["url"] is not None and len(fields["url"]) > limits.url_chars:
         fields["url"] = None
-    return json.dumps(
-        {"type": "wirewatch.alert", "alert": fields},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode("utf-8")
+    return fields
+
+
+def encode(message: Notification, limits: LimitsSettings | None = None) -> bytes:
+    """The request body: compact UTF-8 JSON, deterministic for a given message, bounded in
+    size. A digest lists its hits, each bounded as a single alert is."""
+    limits = limits or LimitsSettings()
+    if isinstance(message, Digest):
+        payload: dict[str, Any] = {
+            "type": "wirewatch.digest",
+            "digest": {
+                "id": message.id,
+                "rule_id": message.rule_id,
+                "rule_name": truncate(message.rule_name, limits.webhook_field_chars),
+                "query": truncate(message.query, limits.webhook_field_chars),
+                "alerts": [_bounded(a, limits) for a in message.alerts],
+            },
+        }
+    else:
+        payload = {"type": "wirewatch.alert", "alert": _bounded(message, limits)}
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def next_attempt_delay(attempts: int, settings: NotifySettings, rng: random.Random) -> float:
@@ -238,12 +262,12 @@ class WebhookSender:
         self.limits = limits or LimitsSettings()
         self.clock = clock
 
-    def headers(self, alert: Alert, body: bytes) -> dict[str, str]:
+    def headers(self, message: Notification, body: bytes) -> dict[str, str]:
         """The request headers for one attempt (a fresh timestamp and signature each time)."""
         ts = str(int(self.clock()))
         headers = {
             "Content-Type": "application/json",
-            IDEMPOTENCY_HEADER: alert.id,
+            IDEMPOTENCY_HEADER: message.id,
             TIMESTAMP_HEADER: ts,
             "User-Agent": self.user_agent,
         }
@@ -252,8 +276,8 @@ class WebhookSender:
             headers[SIGNATURE_HEADER] = sign(secret.get_secret_value(), ts, body)
         return headers
 
-    async def send(self, url: str, alert: Alert) -> DeliveryResult:
-        """One delivery attempt of `alert` to `url`; never raises for network trouble."""
-        body = encode(alert, self.limits)
-        response = await self.post(url, body, self.headers(alert, body))
+    async def send(self, url: str, message: Notification) -> DeliveryResult:
+        """One delivery attempt of `message` to `url`; never raises for network trouble."""
+        body = encode(message, self.limits)
+        response = await self.post(url, body, self.headers(message, body))
         return classify_response(response, self.clock())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from wirewatch.core.models import Alert
+from wirewatch.core.models import Alert, AlertRule, Digest
+from wirewatch.core.pacing import digests
 
 T = datetime(2026, 11, 25, 12, 5, 59, tzinfo=UTC)
 ALERT = Alert(
@@ -21,3 +22,24 @@ ALERT = Alert(
     matched_terms=["title:rafah", "person:yoav gallant"],
     story_size=3,
 )
+
+
+def digest_of(count: int) -> Digest:
+    """A digest of `count` hits of ALERT's rule, the first an update, the last a lone article."""
+    alerts = [
+        ALERT.model_copy(
+            update={
+                "id": f"h{i}",
+                "matched_at": T + timedelta(seconds=i),
+                "title": f"Talks on Rafah, day {i}",
+                "kind": "update" if i == 0 else "article",
+                "story_size": 1 if i == count - 1 else 3,
+            }
+        )
+        for i in range(count)
+    ]
+    return digests(
+        AlertRule(id="r1", name="gaza talks", query=ALERT.query, created_at=T, digest="hourly"),
+        "target",
+        alerts,
+    )[0]

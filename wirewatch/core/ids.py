@@ -7,6 +7,7 @@ the same id, in every process and every release.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 _SEP = "\x1f"
 
@@ -47,3 +48,8 @@ def rule_id_for_name(name: str) -> str:
 def alert_id(rule_id: str, subject_id: str) -> str:
     """One hit per rule and article (or story): also the webhook idempotency key."""
     return _digest("alert", rule_id, subject_id)
+
+
+def digest_id(rule_id: str, target: str, alert_ids: Iterable[str]) -> str:
+    """One digest message per rule, target and set of hits: its idempotency key."""
+    return _digest("digest", rule_id, target, *sorted(alert_ids))

@@ -272,6 +272,15 @@ class AlertRule(WireModel):
         None, description="a Slack incoming-webhook URL; its path is the secret"
     )
     emails: list[str] = Field(default_factory=list, description="e-mail recipients")
+    throttle_per_hour: int | None = Field(
+        None,
+        ge=1,
+        description="at most this many single alerts per clock hour; the rest "
+        "arrive together in one digest at the end of the hour",
+    )
+    digest: Literal["off", "hourly", "daily"] = Field(
+        "off", description="send hits as one message per hour or per day instead of one each"
+    )
     enabled: bool = True
     created_at: UtcDatetime
 
@@ -322,3 +331,26 @@ class Alert(WireModel):
     story_size: int = Field(
         1, ge=1, description="articles of the story folded into this alert, this one included"
     )
+
+
+DIGEST_MAX_ALERTS = 40
+"""Hits listed in one digest message; more make several (Slack takes 50 blocks)."""
+
+
+class Digest(WireModel):
+    """Several hits of one rule sent as one message: a digest, or what a throttle held back.
+
+    `id` is the idempotency key, derived from the rule, the target and the hits it lists,
+    so a retry sends the same key.
+    """
+
+    id: str
+    rule_id: str
+    rule_name: str
+    query: str
+    alerts: list[Alert] = Field(min_length=1, max_length=DIGEST_MAX_ALERTS)
+    kind: Literal["digest"] = "digest"
+
+
+Notification = Alert | Digest
+"""What a channel sends: one hit, or a digest of several."""

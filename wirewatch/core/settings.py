@@ -122,6 +122,9 @@ class NotifySettings(_Section):
     max_attempts: int = Field(8, ge=1)
     backoff_base: float = Field(2.0, gt=0, description="seconds; doubles per attempt")
     backoff_max: float = Field(600.0, gt=0)
+    daily_digest_hour: int = Field(
+        7, ge=0, le=23, description="hour (UTC) when daily digests go out"
+    )
     smtp_host: str | None = Field(None, description="SMTP server that sends e-mail alerts")
     smtp_port: int = Field(587, ge=1, le=65535, description="587 for starttls, 465 for tls")
     smtp_security: Literal["starttls", "tls", "none"] = Field(

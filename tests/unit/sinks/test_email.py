@@ -17,8 +17,8 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from sinks.email import ALERT_ID_HEADER, EmailSender, email_message
-from tests.support.alerts import ALERT
+from sinks.email import ALERT_ID_HEADER, DIGEST_ID_HEADER, EmailSender, email_message
+from tests.support.alerts import ALERT, digest_of
 from wirewatch.core.settings import NotifySettings
 
 USER, PASSWORD = "alerts", "correct horse battery"
@@ -243,3 +243,23 @@ async def test_without_smtp_settings_or_with_a_bad_address_nothing_is_sent(serve
     bad = await EmailSender(settings(server)).send("desk@example.org\r\nBcc: x@y.org", ALERT)
     assert not bad.ok and not bad.retryable and "not an e-mail address" in (bad.error or "")
     assert server.mailbox.messages == []
+
+
+async def test_a_digest_is_one_mail_listing_every_hit(server: Server) -> None:
+    digest = digest_of(3)
+    assert (await EmailSender(settings(server)).send(TO, digest)).ok
+    msg = server.mailbox.only()
+    assert msg["Subject"] == "[wirewatch] gaza talks: 3 new articles"
+    assert msg[DIGEST_ID_HEADER] == digest.id
+    assert msg["Message-ID"] == f"<{digest.id}.wirewatch@example.org>"
+    plain, rich = msg.get_body(("plain",)), msg.get_body(("html",))
+    assert plain is not None and rich is not None
+    lines = plain.get_content().splitlines()
+    for title in [
+        "Update: Talks on Rafah, day 0",
+        "Talks on Rafah, day 1",
+        "Talks on Rafah, day 2",
+    ]:
+        assert title in lines
+    assert lines.count("https://news.example/1?a=1&b=2") == 3
+    assert rich.get_content().count("<li>") == 3

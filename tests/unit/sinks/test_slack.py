@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from sinks.slack import HEADER_CHARS, SECTION_CHARS, SlackSender, slack_message
-from tests.support.alerts import ALERT
+from sinks.slack import HEADER_CHARS, SECTION_CHARS, SlackSender, slack_digest, slack_message
+from tests.support.alerts import ALERT, digest_of
 from tests.support.webhook_receiver import WebhookReceiver
 from wirewatch.core.clock import SystemClock
+from wirewatch.core.models import DIGEST_MAX_ALERTS
 from wirewatch.core.settings import FetchSettings, NotifySettings, Settings
 from wirewatch.runtime.build import GuardedPost, build_webhook_post
 
@@ -162,3 +163,21 @@ async def test_an_unreachable_slack_is_retried() -> None:
     finally:
         await post.aclose()
     assert not result.ok and result.retryable and result.status is None
+
+
+def test_a_digest_is_one_message_with_a_section_per_hit_within_block_kit_limits() -> None:
+    message = slack_digest(digest_of(DIGEST_MAX_ALERTS))
+    assert message["text"] == f"gaza talks: {DIGEST_MAX_ALERTS} new articles"
+    assert len(message["blocks"]) == DIGEST_MAX_ALERTS + 1 <= 50
+    first, last = texts(message)[1], texts(message)[-1]
+    assert first.startswith("<https://news.example/1?a=1&amp;b=2|Update: Talks on Rafah, day 0>")
+    assert "Matched: title:rafah, person:yoav gallant\n3 articles in this story" in first
+    assert "articles in this story" not in last
+    assert all(len(t) <= SECTION_CHARS for t in texts(message))
+
+
+async def test_slack_receives_a_digest(receiver: WebhookReceiver, post: GuardedPost) -> None:
+    digest = digest_of(2)
+    assert (await SlackSender("Wirewatch-test/1", post=post).send(hook(receiver), digest)).ok
+    [req] = receiver.requests
+    assert json.loads(req.body) == slack_digest(digest)

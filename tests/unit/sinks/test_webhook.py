@@ -24,6 +24,7 @@ from sinks.webhook import (
     sign,
     verify_signature,
 )
+from tests.support.alerts import digest_of
 from tests.support.webhook_receiver import WebhookReceiver
 from wirewatch.core.clock import SystemClock
 from wirewatch.core.models import Alert
@@ -282,3 +283,18 @@ async def test_a_receiver_that_never_answers_is_reported_against_notify_timeout(
         await post.aclose()
     assert not result.ok and result.retryable
     assert "notify.timeout" in (result.error or "") and "fetch.deadline" not in (result.error or "")
+
+
+async def test_a_digest_is_one_signed_post_listing_its_hits_under_its_own_key(
+    receiver: WebhookReceiver, fetcher: Fetcher
+) -> None:
+    digest = digest_of(3)
+    result = await sender_for(fetcher).send(receiver.url, digest)
+    assert result.ok
+    [req] = receiver.requests
+    assert req.signature_ok and req.idempotency_key == digest.id
+    assert req.json["type"] == "wirewatch.digest"
+    body = req.json["digest"]
+    assert (body["id"], body["rule_name"]) == (digest.id, "gaza talks")
+    assert [a["title"] for a in body["alerts"]] == [a.title for a in digest.alerts]
+    assert body["alerts"][0]["kind"] == "update"
