@@ -110,6 +110,10 @@ class EnrichSettings(_Section):
     )
 
 
+DEFAULT_UPDATE_THRESHOLD = 0.2
+"""The share of distinct words that must change for an update alert (`wirewatch.core.folding`)."""
+
+
 class NotifySettings(_Section):
     webhook_secret: SecretStr | None = Field(
         None, description="HMAC-SHA256 key that signs webhook bodies"
@@ -118,6 +122,13 @@ class NotifySettings(_Section):
     max_attempts: int = Field(8, ge=1)
     backoff_base: float = Field(2.0, gt=0, description="seconds; doubles per attempt")
     backoff_max: float = Field(600.0, gt=0)
+    update_threshold: float = Field(
+        DEFAULT_UPDATE_THRESHOLD,
+        gt=0,
+        le=1,
+        description="share of an alerted article's distinct words that must change for an "
+        "update alert (a changed headline always is one)",
+    )
 
 
 class KafkaSettings(_Section):
