@@ -6,9 +6,15 @@ Body (UTF-8 JSON, the same bytes on every attempt)::
 
     {"type": "wirewatch.alert",
      "alert": {"id", "rule_id", "rule_name", "query", "article_id", "story_id",
-               "title", "url", "source", "published_at", "matched_at", "kind"}}
+               "title", "url", "source", "published_at", "matched_at", "kind",
+               "matched_terms", "story_size"}}
 
-(the `Alert` model; datetimes are ISO 8601 in UTC). Its size is bounded: `title`,
+(the `Alert` model; datetimes are ISO 8601 in UTC). `matched_terms` lists what fired
+as `field:value` ("title:ceasefire", "person:yoav gallant"; a bare word or phrase for
+an unfielded one); `kind` is "update" when the alerted article itself changed
+materially; `story_size` counts the copies of the story folded into this alert so far.
+
+The body's size is bounded: `title`,
 `query`, `rule_name` and `source` are cut to `limits.webhook_field_chars` (at a
 word, ending in '…') and a `url` over `limits.url_chars` is left out (null), so a
 huge feed title or rule query cannot make a receiver refuse every delivery.

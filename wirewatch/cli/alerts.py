@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from wirewatch.core.models import AlertRule, EnrichedArticle
+    from wirewatch.core.records import HitRow
 
 app = typer.Typer(
     help="Keyword alerts: rules in the query language, and their hits.", no_args_is_help=True
@@ -35,13 +36,15 @@ app = typer.Typer(
 
 NameArg = Annotated[str, typer.Argument(help="The alert's name or id.")]
 
-# Narrow terminals keep when, which alert and the title; wider ones add the rest.
+# Narrow terminals keep when, which alert and the title; wider ones add the rest,
+# the matched terms last.
 HIT_COLUMNS = (
-    Column("matched", 16),
+    Column("when", 16),
     Column("alert", 16),
     Column("title", None),
-    Column("delivery", 24, drop_order=2),
-    Column("source", 16, drop_order=1),
+    Column("delivery", 24, drop_order=3),
+    Column("source", 16, drop_order=2),
+    Column("matched", 24, drop_order=1),
 )
 
 
@@ -203,6 +206,13 @@ def alerts_rm(
         out.print(f"removed alert {rule.name!r}")
 
 
+def _delivery(h: HitRow) -> str:
+    """A folded copy names the alert it was counted in; others their delivery state."""
+    if h.folded_into is not None:
+        return f"folded into {h.folded_into.title}"
+    return h.delivery_state.value + (f" ({redact_text(h.last_error)})" if h.last_error else "")
+
+
 @app.command("hits")
 def alerts_hits(
     rule: Annotated[
@@ -216,7 +226,10 @@ def alerts_hits(
     json_out: JsonOpt = False,
     wide: WideOpt = False,
 ) -> None:
-    """Hits: which article fired which alert, and whether its webhook was delivered."""
+    """Hits: which article fired which alert on which terms, and whether it was delivered.
+
+    A copy of a story that already alerted is listed as folded into that first alert.
+    """
     with app_context(config, data_dir) as ctx:
         hits = ctx.hits.hits(rule=rule, limit=limit)
     if json_out:
@@ -227,6 +240,7 @@ def alerts_hits(
                     "delivery": h.delivery_state.value,
                     "attempts": h.attempts,
                     "last_error": h.last_error and redact_text(h.last_error),
+                    "folded_into": h.folded_into and vars(h.folded_into),
                 }
                 for h in hits
             ]
@@ -236,9 +250,10 @@ def alerts_hits(
         (
             h.alert.matched_at.strftime("%Y-%m-%d %H:%M"),
             h.alert.rule_name,
-            h.alert.title,
-            h.delivery_state.value + (f" ({redact_text(h.last_error)})" if h.last_error else ""),
+            ("update: " if h.alert.kind == "update" else "") + h.alert.title,
+            _delivery(h),
             h.alert.source,
+            ", ".join(h.alert.matched_terms),
         )
         for h in hits
     ]
