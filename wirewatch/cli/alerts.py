@@ -35,6 +35,9 @@ app = typer.Typer(
 )
 
 NameArg = Annotated[str, typer.Argument(help="The alert's name or id.")]
+SinceOpt = Annotated[
+    str, typer.Option(help="Stored articles published since: ISO 8601 or 24h, 7d.")
+]
 
 # Narrow terminals keep when, which alert and the title; wider ones add the rest,
 # the matched terms last.
@@ -139,9 +142,7 @@ def alerts_resume(
 @app.command("test")
 def alerts_test(
     query: Annotated[str, typer.Argument(help="The query to try, as `alerts add` takes it.")],
-    since: Annotated[
-        str, typer.Option(help="Stored articles published since: ISO 8601 or 24h, 7d.")
-    ] = "7d",
+    since: SinceOpt = "7d",
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
@@ -177,6 +178,42 @@ def alerts_test(
         out.print(f"{e.article.published_at:%Y-%m-%d %H:%M}  {e.article.source}  {e.article.title}")
     more = f" (the newest {PREVIEW_CAP:,} counted; more matched)" if found.capped else ""
     out.print(f"{found.matched} articles since {since}{more}")
+
+
+@app.command("backfill")
+def alerts_backfill(
+    name: NameArg,
+    since: SinceOpt = "7d",
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Record what an alert would have matched among stored articles; `run` delivers it.
+
+    Copies of a story fold into its first alert, and articles that alerted before are
+    not recorded again, so running it twice records nothing new.
+    """
+    from wirewatch.core.errors import WirewatchError
+    from wirewatch.runtime.backfill import backfill
+    from wirewatch.runtime.preview import PREVIEW_CAP
+
+    start = parse_when(since, "--since")
+    with user_errors(), app_context(config, data_dir) as ctx:
+        rule = ctx.rules.get_rule(name)
+        if rule is None:
+            raise WirewatchError(f"no alert named {name!r}", hint="see `wirewatch alerts list`")
+        done = backfill(rule, ctx.articles, ctx.hits, start, ctx.clock.now())
+    if json_out:
+        print_json({"alert": rule.name, "since": start, **vars(done)})
+        return
+    more = f" (the newest {PREVIEW_CAP:,} only; more matched)" if done.capped else ""
+    out.print(
+        f"{rule.name}: {done.matched} articles matched since {since}{more}; "
+        f"{done.new_hits} new hits, {done.folded} folded into a story's first alert, "
+        f"{done.already} already alerted"
+    )
+    if done.new_hits:
+        out.print("`wirewatch run` delivers the new hits to the alert's destinations")
 
 
 def _sample_json(e: EnrichedArticle) -> dict[str, Any]:

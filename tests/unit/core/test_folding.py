@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+from tests.unit.sinks.test_sqlite_store import art
 from wirewatch.core.folding import Action, ArticleVersion, Decision, Prior, decide
-from wirewatch.core.models import Article
 
-T = datetime(2026, 11, 25, tzinfo=UTC)
 BODY = " ".join(f"word{i}" for i in range(100))  # 100 distinct words, with the title's 3
 
 
 def version(title: str = "Ceasefire talks resume", body: str = BODY) -> ArticleVersion:
-    return ArticleVersion.of(
-        Article(
-            id="a1",
-            url="https://ex.com/1",
-            feed_id="f",
-            feed_url="https://ex.com/feed",
-            source="Example",
-            title=title,
-            summary=body,
-            published_at=T,
-            fetched_at=T,
-        )
-    )
+    return ArticleVersion.of(art(1).model_copy(update={"title": title, "summary": body}))
 
 
 def changed_words(n: int) -> str:
