@@ -9,9 +9,12 @@ Body (UTF-8 JSON, the same bytes on every attempt)::
                "title", "url", "source", "published_at", "matched_at", "kind",
                "matched_terms", "story_size"}}
 
-(the `Alert` model; datetimes are ISO 8601 in UTC; `kind` is "update" when the
-alerted article itself changed materially). A rule with a digest or a throttle
-also sends several hits in one body (`wirewatch.core.pacing`)::
+(the `Alert` model; datetimes are ISO 8601 in UTC). `matched_terms` lists what fired
+as `field:value` ("title:ceasefire", "person:yoav gallant"; a bare word or phrase for
+an unfielded one); `kind` is "update" when the alerted article itself changed
+materially; `story_size` counts the copies of the story folded into this alert so far.
+A rule with a digest or a throttle also sends several hits in one body
+(`wirewatch.core.pacing`)::
 
     {"type": "wirewatch.digest",
      "digest": {"id", "rule_id", "rule_name", "query", "alerts": [<alert>, ...]}}

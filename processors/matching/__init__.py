@@ -20,7 +20,7 @@ from wirewatch.core.query import ENTITY_FIELDS, And, Node, Not, Or, Phrase, Quer
 from wirewatch.core.query.fields import body_text, domain_matches, exact_matches
 from wirewatch.core.query.text import contains_phrase, fold, stem, words
 
-__all__ = ["CompiledRule", "Doc", "Matcher", "compile_rule", "doc_for"]
+__all__ = ["CompiledRule", "Doc", "Matcher", "compile_rule", "doc_for", "evaluate"]
 
 
 @dataclass
@@ -191,6 +191,10 @@ class Matcher:
 
     def __len__(self) -> int:
         return len(self._rules)
+
+    def compiled(self, rule_id: str) -> CompiledRule:
+        """A rule as compiled when added, to explain a match without parsing it again."""
+        return self._rules[rule_id]
 
     def match(self, article: EnrichedArticle) -> list[str]:
         if not self._rules:

@@ -2,7 +2,10 @@
 
 Pure functions with explicit state (a `RuleSet`), so the embedded runtime and a
 distributed worker holding the rules table build the same hits for an article:
-one per rule and article, with the id `ids.alert_id(rule, article)`.
+one per rule and article, with the id `ids.alert_id(rule, article)` and the terms
+that fired (`explain.matched_terms`). Whether a hit is sent, folded into its story's
+first alert or is an update is the hit log's decision (`wirewatch.core.folding`): it
+needs what was alerted before.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from processors.matching import doc_for
+from processors.matching.explain import matched_terms
 from processors.matching.presearch import PresearchMatcher
 from wirewatch.core.ids import alert_id
 from wirewatch.core.models import Alert, AlertRule, EnrichedArticle
@@ -48,10 +53,14 @@ def compile_rules(rules: Sequence[AlertRule]) -> RuleSet:
 
 
 def hits_for(e: EnrichedArticle, rule_set: RuleSet, now: datetime) -> list[Alert]:
-    """The hits of one enriched article: one per rule it matches."""
+    """The hits of one enriched article: one per rule it matches, with its matched terms."""
     a = e.article
+    matched = rule_set.matcher.match(e)
+    if not matched:
+        return []
+    doc = doc_for(e)  # folded again only for an article that fired something
     out = []
-    for rule_id in rule_set.matcher.match(e):
+    for rule_id in matched:
         rule = rule_set.rules[rule_id]
         out.append(
             Alert(
@@ -66,6 +75,7 @@ def hits_for(e: EnrichedArticle, rule_set: RuleSet, now: datetime) -> list[Alert
                 source=a.source,
                 published_at=a.published_at,
                 matched_at=now,
+                matched_terms=matched_terms(rule_set.matcher.compiled(rule_id).query.root, doc),
             )
         )
     return out

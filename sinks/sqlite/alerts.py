@@ -1,24 +1,37 @@
 """Alert rules, hits and the delivery outbox.
 
-A hit's id is `ids.alert_id(rule, article)`, unique per rule and article, so a
-replayed article records nothing new and a resent notification carries the
-same idempotency key.
+A hit's id is `ids.alert_id(rule, article)` (an update alert's adds the article's
+version), so a replayed article records nothing new and a resent notification
+carries the same idempotency key. A copy of a story that already alerted the rule
+is folded into that first alert (`hit_folding`), recorded but not sent.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sinks.sqlite.database import Database, iso, parse_iso, to_datetime
+from sinks.sqlite.hit_folding import fold_hits
 from wirewatch.core.errors import WirewatchError
+from wirewatch.core.folding import ArticleVersion
 from wirewatch.core.models import Alert, AlertRule, DeliveryState
-from wirewatch.core.records import HitRow
+from wirewatch.core.records import FoldedInto, HitRow
+from wirewatch.core.settings import DEFAULT_UPDATE_THRESHOLD
 
 
-def insert_hits(c: sqlite3.Connection, hits: Sequence[Alert]) -> list[Alert]:
-    """Record hits inside the caller's transaction; returns those not recorded before."""
+def insert_hits(
+    c: sqlite3.Connection,
+    hits: Sequence[Alert],
+    versions: Mapping[str, ArticleVersion] | None = None,
+    update_threshold: float = DEFAULT_UPDATE_THRESHOLD,
+) -> list[Alert]:
+    """Record hits inside the caller's transaction; returns those not recorded before.
+
+    `versions` (article id → version) lets a changed article fire an update alert.
+    """
+    hits = fold_hits(c, hits, versions or {}, update_threshold)
     new: list[Alert] = []
     for h in hits:
         has_hook = c.execute(
@@ -56,8 +69,9 @@ def _rule(r: Sequence[object]) -> AlertRule:
 
 
 class AlertStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, update_threshold: float = DEFAULT_UPDATE_THRESHOLD) -> None:
         self.db = db
+        self.update_threshold = update_threshold
 
     def add_rule(self, rule: AlertRule, *, replace: bool = False) -> bool:
         """Add a rule; with `replace`, an existing rule of that name takes the new query."""
@@ -107,15 +121,18 @@ class AlertStore:
             c.execute("DELETE FROM rules WHERE id=?", (rule.id,))
         return rule
 
-    def record_hits(self, hits: Sequence[Alert]) -> list[Alert]:
+    def record_hits(
+        self, hits: Sequence[Alert], versions: Mapping[str, ArticleVersion] | None = None
+    ) -> list[Alert]:
         """Record hits in one transaction; returns those not recorded before."""
         with self.db.transaction() as c:
-            return insert_hits(c, hits)
+            return insert_hits(c, hits, versions, self.update_threshold)
 
     def hits(self, *, rule: str | None = None, limit: int = 100) -> list[HitRow]:
         sql = (
             "SELECT h.payload, h.delivery_state, h.attempts, h.last_error, h.delivered_at, "
-            "r.webhook_url FROM hits h LEFT JOIN rules r ON r.id = h.rule_id"
+            "r.webhook_url, h.folded_into, json_extract(f.payload, '$.title') FROM hits h "
+            "LEFT JOIN rules r ON r.id = h.rule_id LEFT JOIN hits f ON f.id = h.folded_into"
         )
         params: list[object] = []
         if rule is not None:
@@ -124,8 +141,16 @@ class AlertStore:
         sql += " ORDER BY h.matched_at DESC, h.id LIMIT ?"
         params.append(limit)
         return [
-            HitRow(Alert.model_validate_json(p), DeliveryState(s), int(n), err, parse_iso(d), hook)
-            for p, s, n, err, d, hook in self.db.conn.execute(sql, params)
+            HitRow(
+                Alert.model_validate_json(p),
+                DeliveryState(s),
+                int(n),
+                err,
+                parse_iso(d),
+                hook,
+                None if into is None else FoldedInto(into, into_title or into),
+            )
+            for p, s, n, err, d, hook, into, into_title in self.db.conn.execute(sql, params)
         ]
 
     def count_hits(self) -> dict[str, int]:

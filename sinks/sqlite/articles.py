@@ -21,10 +21,12 @@ from sinks.sqlite.database import Database, iso, parse_iso, to_datetime
 from sinks.sqlite.filter_words import write_filter_words
 from sinks.sqlite.search_sql import compile_where
 from wirewatch.core.clock import Clock, SystemClock
+from wirewatch.core.folding import ArticleVersion
 from wirewatch.core.models import Alert, EnrichedArticle
 from wirewatch.core.ports import IndexResult, SearchPage, SearchRequest
 from wirewatch.core.query.fields import ALIAS_SEPARATOR, body_text
 from wirewatch.core.records import StoryRecord, StorySummary
+from wirewatch.core.settings import DEFAULT_UPDATE_THRESHOLD
 
 
 def _index_article(c: Any, e: EnrichedArticle, now: datetime) -> None:
@@ -104,8 +106,13 @@ def _settle(
     batch: Sequence[tuple[int | None, EnrichedArticle]],
     story_records: Sequence[StoryRecord],
     hits: Sequence[Alert],
+    update_threshold: float,
 ) -> list[Alert]:
-    """What follows indexing, inside the caller's transaction: outbox ack, story state, hits."""
+    """What follows indexing, inside the caller's transaction: outbox ack, story state, hits.
+
+    The hits' article versions come from the batch: an alerted article that changed
+    materially fires an update alert.
+    """
     for seq, e in batch:
         if seq is not None:
             c.execute("DELETE FROM outbox WHERE article_id=? AND seq=?", (e.id, seq))
@@ -114,15 +121,23 @@ def _settle(
         "VALUES (?,?,?,?)",
         [(s.article_id, s.story_id, iso(s.published_at), s.payload) for s in story_records],
     )
-    return insert_hits(c, hits)
+    fired = {h.article_id for h in hits}
+    versions = {e.id: ArticleVersion.of(e.article) for _, e in batch if e.id in fired}
+    return insert_hits(c, hits, versions, update_threshold)
 
 
 class ArticleStore:
     """The embedded adapter behind `ArticleIndex`, `EnrichedCommit` and `StoryState`."""
 
-    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock | None = None,
+        update_threshold: float = DEFAULT_UPDATE_THRESHOLD,
+    ) -> None:
         self.db = db
         self.clock = clock or SystemClock()
+        self.update_threshold = update_threshold
 
     def index(self, batch: Sequence[EnrichedArticle]) -> IndexResult:
         """Index (or re-index) a batch in one transaction; SQLite refuses none of them."""
@@ -148,7 +163,7 @@ class ArticleStore:
         with self.db.transaction() as c:
             for _, e in batch:
                 _index_article(c, e, now)
-            return _settle(c, batch, story_records, hits)
+            return _settle(c, batch, story_records, hits, self.update_threshold)
 
     def commit_indexed(
         self,
@@ -158,7 +173,7 @@ class ArticleStore:
     ) -> list[Alert]:
         """`commit_enriched` without the indexing, for a batch a search engine holds."""
         with self.db.transaction() as c:
-            return _settle(c, batch, story_records, hits)
+            return _settle(c, batch, story_records, hits, self.update_threshold)
 
     def story_records_since(self, since: datetime) -> list[StoryRecord]:
         rows = self.db.conn.execute(

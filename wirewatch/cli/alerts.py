@@ -28,20 +28,26 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from wirewatch.core.models import AlertRule, EnrichedArticle
+    from wirewatch.core.records import HitRow
 
 app = typer.Typer(
     help="Keyword alerts: rules in the query language, and their hits.", no_args_is_help=True
 )
 
 NameArg = Annotated[str, typer.Argument(help="The alert's name or id.")]
+SinceOpt = Annotated[
+    str, typer.Option(help="Stored articles published since: ISO 8601 or 24h, 7d.")
+]
 
-# Narrow terminals keep when, which alert and the title; wider ones add the rest.
+# Narrow terminals keep when, which alert and the title; wider ones add the rest,
+# the matched terms last.
 HIT_COLUMNS = (
-    Column("matched", 16),
+    Column("when", 16),
     Column("alert", 16),
     Column("title", None),
-    Column("delivery", 24, drop_order=2),
-    Column("source", 16, drop_order=1),
+    Column("delivery", 24, drop_order=3),
+    Column("source", 16, drop_order=2),
+    Column("matched", 24, drop_order=1),
 )
 
 
@@ -136,9 +142,7 @@ def alerts_resume(
 @app.command("test")
 def alerts_test(
     query: Annotated[str, typer.Argument(help="The query to try, as `alerts add` takes it.")],
-    since: Annotated[
-        str, typer.Option(help="Stored articles published since: ISO 8601 or 24h, 7d.")
-    ] = "7d",
+    since: SinceOpt = "7d",
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
@@ -176,6 +180,42 @@ def alerts_test(
     out.print(f"{found.matched} articles since {since}{more}")
 
 
+@app.command("backfill")
+def alerts_backfill(
+    name: NameArg,
+    since: SinceOpt = "7d",
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Record what an alert would have matched among stored articles; `run` delivers it.
+
+    Copies of a story fold into its first alert, and articles that alerted before are
+    not recorded again, so running it twice records nothing new.
+    """
+    from wirewatch.core.errors import WirewatchError
+    from wirewatch.runtime.backfill import backfill
+    from wirewatch.runtime.preview import PREVIEW_CAP
+
+    start = parse_when(since, "--since")
+    with user_errors(), app_context(config, data_dir) as ctx:
+        rule = ctx.rules.get_rule(name)
+        if rule is None:
+            raise WirewatchError(f"no alert named {name!r}", hint="see `wirewatch alerts list`")
+        done = backfill(rule, ctx.articles, ctx.hits, start, ctx.clock.now())
+    if json_out:
+        print_json({"alert": rule.name, "since": start, **vars(done)})
+        return
+    more = f" (the newest {PREVIEW_CAP:,} only; more matched)" if done.capped else ""
+    out.print(
+        f"{rule.name}: {done.matched} articles matched since {since}{more}; "
+        f"{done.new_hits} new hits, {done.folded} folded into a story's first alert, "
+        f"{done.already} already alerted"
+    )
+    if done.new_hits:
+        out.print("`wirewatch run` delivers the new hits to the alert's destinations")
+
+
 def _sample_json(e: EnrichedArticle) -> dict[str, Any]:
     a = e.article
     return {
@@ -203,6 +243,13 @@ def alerts_rm(
         out.print(f"removed alert {rule.name!r}")
 
 
+def _delivery(h: HitRow) -> str:
+    """A folded copy names the alert it was counted in; others their delivery state."""
+    if h.folded_into is not None:
+        return f"folded into {h.folded_into.title}"
+    return h.delivery_state.value + (f" ({redact_text(h.last_error)})" if h.last_error else "")
+
+
 @app.command("hits")
 def alerts_hits(
     rule: Annotated[
@@ -216,7 +263,10 @@ def alerts_hits(
     json_out: JsonOpt = False,
     wide: WideOpt = False,
 ) -> None:
-    """Hits: which article fired which alert, and whether its webhook was delivered."""
+    """Hits: which article fired which alert on which terms, and whether it was delivered.
+
+    A copy of a story that already alerted is listed as folded into that first alert.
+    """
     with app_context(config, data_dir) as ctx:
         hits = ctx.hits.hits(rule=rule, limit=limit)
     if json_out:
@@ -227,6 +277,7 @@ def alerts_hits(
                     "delivery": h.delivery_state.value,
                     "attempts": h.attempts,
                     "last_error": h.last_error and redact_text(h.last_error),
+                    "folded_into": h.folded_into and vars(h.folded_into),
                 }
                 for h in hits
             ]
@@ -236,9 +287,10 @@ def alerts_hits(
         (
             h.alert.matched_at.strftime("%Y-%m-%d %H:%M"),
             h.alert.rule_name,
-            h.alert.title,
-            h.delivery_state.value + (f" ({redact_text(h.last_error)})" if h.last_error else ""),
+            ("update: " if h.alert.kind == "update" else "") + h.alert.title,
+            _delivery(h),
             h.alert.source,
+            ", ".join(h.alert.matched_terms),
         )
         for h in hits
     ]

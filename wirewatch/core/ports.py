@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from wirewatch.core.folding import ArticleVersion
 from wirewatch.core.models import (
     Alert,
     AlertRule,
@@ -179,10 +180,14 @@ class RuleStore(Protocol):
 class HitLog(Protocol):
     """Recorded hits, one per rule and article (the hit id is `ids.alert_id(rule, article)`)."""
 
-    def record_hits(self, hits: Sequence[Alert]) -> list[Alert]:
+    def record_hits(
+        self, hits: Sequence[Alert], versions: Mapping[str, ArticleVersion] | None = None
+    ) -> list[Alert]:
         """Record hits on their own (a matcher that is its own stage, as in the distributed
-        runtime); returns those not recorded before, so a replayed article alerts nobody
-        twice. The embedded runtime records hits inside `EnrichedCommit` instead."""
+        runtime, or a backfill); returns those first alerts and update alerts not recorded
+        before, so a replayed article alerts nobody twice, and folds copies of a story that
+        already alerted the rule. `versions` (article id → version) enables update alerts.
+        The embedded runtime records hits inside `EnrichedCommit` instead."""
         ...
 
     def hits(self, *, rule: str | None = None, limit: int = 100) -> list[HitRow]: ...

@@ -56,6 +56,14 @@ class StorySummary:
 
 
 @dataclass(frozen=True)
+class FoldedInto:
+    """The first alert of a story that a copy's hit was folded into (not sent itself)."""
+
+    alert_id: str
+    title: str
+
+
+@dataclass(frozen=True)
 class HitRow:
     """A recorded alert hit with its delivery state."""
 
@@ -65,3 +73,4 @@ class HitRow:
     last_error: str | None
     delivered_at: datetime | None
     webhook_url: str | None
+    folded_into: FoldedInto | None = None

@@ -111,6 +111,10 @@ class EnrichSettings(_Section):
     )
 
 
+DEFAULT_UPDATE_THRESHOLD = 0.2
+"""The share of distinct words that must change for an update alert (`wirewatch.core.folding`)."""
+
+
 class NotifySettings(_Section):
     """Alert delivery: webhook signing, retries, and the SMTP server for e-mail alerts
     (docs/alerts.md#delivery-channels)."""
@@ -124,6 +128,13 @@ class NotifySettings(_Section):
     backoff_max: float = Field(600.0, gt=0)
     daily_digest_hour: int = Field(
         7, ge=0, le=23, description="hour (UTC) when daily digests go out"
+    )
+    update_threshold: float = Field(
+        DEFAULT_UPDATE_THRESHOLD,
+        gt=0,
+        le=1,
+        description="share of an alerted article's distinct words that must change for an "
+        "update alert (a changed headline always is one)",
     )
     smtp_host: str | None = Field(None, description="SMTP server that sends e-mail alerts")
     smtp_port: int = Field(587, ge=1, le=65535, description="587 for starttls, 465 for tls")

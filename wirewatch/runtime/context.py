@@ -74,7 +74,9 @@ class AppContext:
 
 def _open_sqlite(loaded: LoadedSettings, clock: Clock) -> AppContext:
     db = Database.open(loaded.settings.data_dir)
-    feeds, articles, alerts = FeedStore(db), ArticleStore(db, clock), AlertStore(db)
+    threshold = loaded.settings.notify.update_threshold
+    feeds, articles = FeedStore(db), ArticleStore(db, clock, threshold)
+    alerts = AlertStore(db, threshold)
     return AppContext(
         loaded,
         clock,

@@ -4,6 +4,7 @@ Goes through the `ArticleIndex` port, so the preview counts what the configured 
 (SQLite or a search engine) finds — the same articles `wirewatch search` lists. The
 engines refuse pages past 10,000 hits (`index.max_result_window`), so the preview
 counts at most the newest `PREVIEW_CAP` matches and says when there were more.
+`alerts backfill` reads the same matches (`stored_matches`).
 """
 
 from __future__ import annotations
@@ -32,16 +33,21 @@ class Preview:
     capped: bool  # more matched than PREVIEW_CAP; the counts cover the newest PREVIEW_CAP
 
 
-def preview(index: ArticleIndex, query: Query, since: datetime | None) -> Preview:
-    """Page through the query's matches, newest first, counting them per day."""
-    per_day: Counter[date] = Counter()
-    samples: list[EnrichedArticle] = []
+def stored_matches(
+    index: ArticleIndex, query: Query, since: datetime | None
+) -> tuple[list[EnrichedArticle], bool]:
+    """The query's stored matches, newest first, at most `PREVIEW_CAP`; True if capped."""
+    found: list[EnrichedArticle] = []
     offset: int | None = 0
     while offset is not None and offset < PREVIEW_CAP:
         page = index.search(SearchRequest(query, since=since, limit=PAGE, offset=offset))
-        per_day.update(e.article.published_at.date() for e in page.articles)
-        samples.extend(page.articles[: SAMPLES - len(samples)])
+        found.extend(page.articles)
         offset = page.next_offset
-    return Preview(
-        sum(per_day.values()), dict(sorted(per_day.items())), samples, offset is not None
-    )
+    return found, offset is not None
+
+
+def preview(index: ArticleIndex, query: Query, since: datetime | None) -> Preview:
+    """Page through the query's matches, newest first, counting them per day."""
+    found, capped = stored_matches(index, query, since)
+    per_day = Counter(e.article.published_at.date() for e in found)
+    return Preview(len(found), dict(sorted(per_day.items())), found[:SAMPLES], capped)

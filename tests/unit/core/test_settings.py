@@ -276,3 +276,13 @@ def test_every_wirewatch_variable_the_tools_and_docs_mention_is_a_setting() -> N
     }
     assert len(found) > 5, "the scan found nothing: check the paths"
     assert {(n, f) for n, f in found if n not in valid} == set()
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "-0.1"])
+def test_update_threshold_is_a_share_above_zero(home: Path, value: str) -> None:
+    env = {"WIREWATCH_NOTIFY__UPDATE_THRESHOLD": value}
+    with pytest.raises(ConfigError, match=r"notify\.update_threshold"):
+        load_settings(env=env, cwd=home)
+    ok = load_settings(env={"WIREWATCH_NOTIFY__UPDATE_THRESHOLD": "1"}, cwd=home)
+    assert ok.settings.notify.update_threshold == 1.0
+    assert load_settings(env={}, cwd=home).settings.notify.update_threshold == 0.2

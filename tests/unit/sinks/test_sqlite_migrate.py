@@ -8,11 +8,13 @@ from __future__ import annotations
 import gzip
 import sqlite3
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from processors.matching import compile_rule, doc_for
+from processors.matching.rules import compile_rules, hits_for
 from sinks.sqlite import migrate
 from sinks.sqlite.alerts import AlertStore
 from sinks.sqlite.articles import ArticleStore
@@ -204,3 +206,27 @@ def test_a_file_that_is_not_a_database_is_one_clear_error(tmp_path: Path) -> Non
     (data / DB_FILENAME).write_text("hello, I am a text file\n" * 100)
     with pytest.raises(ConfigError, match="not a database"):
         Database.open(data)
+
+
+def test_step_7_lets_hits_from_before_the_upgrade_fold_and_update(tmp_path: Path) -> None:
+    """Alerted articles stored before the upgrade: a replay adds nothing, a new headline
+    fires one update alert (their versions came from the stored articles)."""
+    db = Database.open(old_data_dir(tmp_path))
+    try:
+        alerts, articles = AlertStore(db), ArticleStore(db)
+        before = alerts.hits(limit=1000)
+        alerted = articles.get(before[0].alert.article_id)
+        assert alerted is not None
+        now = datetime(2026, 11, 30, tzinfo=UTC)
+        rules = compile_rules(alerts.rules())
+
+        def commit(e: EnrichedArticle) -> list[str]:
+            new = articles.commit_enriched([(None, e)], [], hits_for(e, rules, now), now=now)
+            return [h.kind for h in new]
+
+        assert commit(alerted) == []
+        renamed = alerted.article.model_copy(update={"title": "Iran: " + alerted.article.title})
+        assert commit(alerted.model_copy(update={"article": renamed})) == ["update"]
+        assert len(alerts.hits(limit=1000)) == len(before) + 1
+    finally:
+        db.close()

@@ -1,0 +1,3 @@
+-- Step 6: a placeholder on the story-folding branch, so step 7 follows without a gap.
+-- The deliveries branch writes the real step 6 (per-channel deliveries) under this
+-- same name: on merge, take that file whole.
