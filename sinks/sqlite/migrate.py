@@ -87,8 +87,9 @@ def current_version(conn: sqlite3.Connection) -> int:
     return int(row[0]) if row else 0
 
 
-def migrate(conn: sqlite3.Connection, path: Path | None) -> int:
-    """Bring the database up to the latest version; returns the version it had before.
+def migrate(conn: sqlite3.Connection, path: Path | None, *, up_to: int | None = None) -> int:
+    """Bring the database up to the latest version (or `up_to`, to make a database as an
+    older release left it); returns the version it had before.
 
     A database from a newer Wirewatch is refused, naming both versions and what to do.
     """
@@ -96,7 +97,7 @@ def migrate(conn: sqlite3.Connection, path: Path | None) -> int:
     before = current_version(conn)
     if before > len(todo):
         raise _newer(conn, path, before, len(todo))
-    for step in todo[before:]:
+    for step in todo[before:up_to]:
         _apply(conn, step)
     return before
 

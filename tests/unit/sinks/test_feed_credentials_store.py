@@ -11,6 +11,7 @@ from pydantic import SecretStr
 
 from sinks.sqlite.database import DB_FILENAME, Database
 from sinks.sqlite.feeds import FeedStore
+from sinks.sqlite.migrate import migrate
 from wirewatch.core.models import Feed, FeedAuth, FeedState
 
 T = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -58,12 +59,8 @@ def test_new_credentials_replace_old_ones(tmp_path: Path) -> None:
 
 def _old_release_database(data_dir: Path, urls: dict[str, str]) -> None:
     """A data dir as schema version 2 left it: credentials inside feed URLs."""
-    Database.open(data_dir).close()
-    con = sqlite3.connect(data_dir / DB_FILENAME)
-    con.execute("DROP TABLE filter_words")  # undo step 5
-    con.execute("DROP TABLE articles_words")  # undo step 4
-    con.execute("ALTER TABLE feeds DROP COLUMN auth")  # undo step 3
-    con.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
+    con = sqlite3.connect(data_dir / DB_FILENAME, isolation_level=None)
+    migrate(con, None, up_to=2)
     for feed_id, url in urls.items():
         con.execute(
             "INSERT INTO feeds(id, url, added_at, state) VALUES (?, ?, ?, ?)",
