@@ -149,6 +149,7 @@ HIT_PROPERTIES: dict[str, Any] = {
     "matched_terms": _KEYWORD,
     "delivery_state": _KEYWORD,
     "kind": _KEYWORD,
+    "story_size": {"type": "integer"},
 }
 
 

@@ -118,6 +118,9 @@ class NotifySettings(_Section):
     max_attempts: int = Field(8, ge=1)
     backoff_base: float = Field(2.0, gt=0, description="seconds; doubles per attempt")
     backoff_max: float = Field(600.0, gt=0)
+    concurrency: int = Field(
+        16, ge=1, le=1000, description="deliveries in flight at once, over every channel"
+    )
 
 
 class KafkaSettings(_Section):
@@ -265,6 +268,10 @@ class RuleEntry(_Section):
     name: str
     query: str
     webhook: str | None = None
+    slack: SecretStr | None = Field(
+        None, description="a Slack incoming-webhook URL (its path is the secret)"
+    )
+    emails: list[str] = Field(default_factory=list, description="e-mail recipients")
 
 
 class _CheckedSource(PydanticBaseSettingsSource):

@@ -19,7 +19,7 @@ from ingest.parse_guard import GuardedParser
 from ingest.ssrf import AddressPolicy
 from processors.enrich.pipeline import Enricher
 from sinks.webhook import WebhookSender
-from wirewatch.core.models import Article, EnrichedArticle
+from wirewatch.core.models import Article, Channel, EnrichedArticle
 from wirewatch.core.records import StoryRecord
 from wirewatch.core.settings import Settings
 from wirewatch.runtime.context import AppContext
@@ -138,7 +138,7 @@ def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None) -> Em
         fetcher=fetcher,
         parse=parser,
         enricher=enricher,
-        sender=sender,
+        senders={Channel.WEBHOOK: sender},
         fulltext=FullTextFetcher(fetcher, text_chars=settings.limits.text_chars),
         closers=[post, parser, enricher],
         progress=progress,

@@ -60,6 +60,13 @@ def _old_release_database(data_dir: Path, urls: dict[str, str]) -> None:
     """A data dir as schema version 2 left it: credentials inside feed URLs."""
     Database.open(data_dir).close()
     con = sqlite3.connect(data_dir / DB_FILENAME)
+    con.execute("DROP TABLE deliveries")  # undo step 6
+    con.execute("ALTER TABLE rules DROP COLUMN slack_url")
+    con.execute("ALTER TABLE rules DROP COLUMN emails")
+    con.execute("ALTER TABLE hits ADD COLUMN delivery_state TEXT NOT NULL DEFAULT 'none'")
+    for column in ("attempts INTEGER", "next_attempt_at TEXT", "last_error TEXT", "delivered_at"):
+        con.execute(f"ALTER TABLE hits ADD COLUMN {column}")
+    con.execute("CREATE INDEX hits_delivery ON hits (delivery_state, next_attempt_at)")
     con.execute("DROP TABLE filter_words")  # undo step 5
     con.execute("DROP TABLE articles_words")  # undo step 4
     con.execute("ALTER TABLE feeds DROP COLUMN auth")  # undo step 3
