@@ -15,6 +15,7 @@ from wirewatch.cli.common import (
     ConfigOpt,
     DataDirOpt,
     JsonOpt,
+    RuleOpt,
     app_context,
     out,
     parse_when,
@@ -227,9 +228,7 @@ def alerts_rm(
 
 @app.command("hits")
 def alerts_hits(
-    rule: Annotated[
-        str | None, typer.Option("--rule", help="Only this alert (name or id).")
-    ] = None,
+    rule: RuleOpt = None,
     limit: Annotated[
         int, typer.Option(min=1, max=MAX_ROWS, help="At most this many, newest first.")
     ] = 50,

@@ -18,6 +18,7 @@ from wirewatch.cli.common import (
     ConfigOpt,
     DataDirOpt,
     JsonOpt,
+    RuleOpt,
     app_context,
     out,
     print_json,
@@ -70,9 +71,7 @@ def alerts_deliveries(
     failed: Annotated[
         bool, typer.Option("--failed", help="Only dead letters (retry them with `alerts retry`).")
     ] = False,
-    rule: Annotated[
-        str | None, typer.Option("--rule", help="Only this alert (name or id).")
-    ] = None,
+    rule: RuleOpt = None,
     limit: Annotated[
         int, typer.Option(min=1, max=MAX_ROWS, help="At most this many, newest hit first.")
     ] = 50,

@@ -147,8 +147,7 @@ class EmbeddedPipeline:
         try:
             await asyncio.gather(*stages)
             if once:  # a --once run still sends what it found
-                self.notifier.start_due()
-                await self.notifier.drain()
+                await self.notifier.flush()
                 if not self.summary.articles_waiting_for_index:
                     await self._refresh_index()
         finally:

@@ -116,10 +116,12 @@ class Notifier:
                 started += 1
         return started
 
-    async def drain(self) -> None:
-        """Wait for the deliveries in flight (the end of `run --once`)."""
-        while self._in_flight:
-            await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+    async def flush(self) -> None:
+        """Deliver everything due now, page after page, and wait for it (the end of
+        `run --once`); retries scheduled for later are left to the next run."""
+        while self.start_due() or self._in_flight:
+            await asyncio.wait(list(self._in_flight.values()))
+            await asyncio.sleep(0)  # their done-callbacks leave the in-flight set
 
     def _done(self, key: tuple[str, Channel, str], _task: asyncio.Task[None]) -> None:
         self._in_flight.pop(key, None)
