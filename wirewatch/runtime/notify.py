@@ -123,9 +123,11 @@ class Notifier:
             await asyncio.wait(list(self._in_flight.values()))
             await asyncio.sleep(0)  # their done-callbacks leave the in-flight set
 
-    def _done(self, key: tuple[str, Channel, str], _task: asyncio.Task[None]) -> None:
+    def _done(self, key: tuple[str, Channel, str], task: asyncio.Task[None]) -> None:
         self._in_flight.pop(key, None)
         self.wake.set()
+        if not task.cancelled() and task.exception() is not None:  # e.g. the database failed
+            log.error("delivery %s stays pending: %r", key[0], task.exception())
 
     def _wait(self) -> float:
         nxt = self.queue.next_delivery_at()
@@ -145,8 +147,9 @@ class Notifier:
                 try:
                     result = await sender.send(d.target, d.alert)
                 except Exception as e:  # a sender's bug fails this delivery, not the loop
-                    log.exception("the %s sender failed on alert %s", d.channel, d.alert.id)
-                    result = DeliveryResult(ok=False, error=repr(e), retryable=True)
+                    # no traceback: its frames could quote the target, a secret
+                    result = DeliveryResult(ok=False, error=f"sender bug: {e!r}", retryable=True)
+                    log.error("the %s sender failed on alert %s", d.channel, d.alert.id)
             self._record(d, result)
 
     def _record(self, d: Delivery, result: DeliveryResult) -> None:
