@@ -1,24 +1,33 @@
-"""Alert rules, hits and the delivery outbox.
+"""Alert rules and hits; each new hit is queued for delivery on every channel of its rule.
 
 A hit's id is `ids.alert_id(rule, article)` (an update alert's adds the article's
 version), so a replayed article records nothing new and a resent notification
 carries the same idempotency key. A copy of a story that already alerted the rule
-is folded into that first alert (`hit_folding`), recorded but not sent.
+is folded into that first alert (`hit_folding`), recorded but not sent. Deliveries
+live in `sinks.sqlite.deliveries`.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import sqlite3
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 
-from sinks.sqlite.database import Database, iso, parse_iso, to_datetime
+from pydantic import ValidationError
+
+from sinks.sqlite.database import Database, iso, to_datetime
+from sinks.sqlite.deliveries import dead_letter_rule, deliveries_of, queue_deliveries
 from sinks.sqlite.hit_folding import fold_hits
 from wirewatch.core.errors import WirewatchError
 from wirewatch.core.folding import ArticleVersion
-from wirewatch.core.models import Alert, AlertRule, DeliveryState
+from wirewatch.core.models import Alert, AlertRule, Channel
 from wirewatch.core.records import FoldedInto, HitRow
 from wirewatch.core.settings import DEFAULT_UPDATE_THRESHOLD
+
+log = logging.getLogger("wirewatch.sinks.sqlite")
+
+_RULE_COLUMNS = "id, name, query, webhook_url, slack_url, emails, enabled, created_at"
 
 
 def insert_hits(
@@ -27,45 +36,63 @@ def insert_hits(
     versions: Mapping[str, ArticleVersion] | None = None,
     update_threshold: float = DEFAULT_UPDATE_THRESHOLD,
 ) -> list[Alert]:
-    """Record hits inside the caller's transaction; returns those not recorded before.
+    """Record hits inside the caller's transaction, each new one with a pending delivery
+    per destination of its rule; returns those not recorded before.
 
+    Copies of a story already alerted are folded first (recorded, never delivered);
     `versions` (article id → version) lets a changed article fire an update alert.
     """
     hits = fold_hits(c, hits, versions or {}, update_threshold)
     new: list[Alert] = []
+    destinations: dict[str, list[tuple[Channel, str]]] = {}
     for h in hits:
-        has_hook = c.execute(
-            "SELECT webhook_url IS NOT NULL FROM rules WHERE id=?", (h.rule_id,)
-        ).fetchone()
-        state = DeliveryState.first(bool(has_hook and has_hook[0]))
         cur = c.execute(
-            "INSERT OR IGNORE INTO hits(id, rule_id, article_id, matched_at, payload, "
-            "delivery_state, next_attempt_at) VALUES (?,?,?,?,?,?,?)",
-            (
-                h.id,
-                h.rule_id,
-                h.article_id,
-                iso(h.matched_at),
-                h.to_json(),
-                state.value,
-                iso(h.matched_at) if state is DeliveryState.PENDING else None,
-            ),
+            "INSERT OR IGNORE INTO hits(id, rule_id, article_id, matched_at, payload) "
+            "VALUES (?,?,?,?,?)",
+            (h.id, h.rule_id, h.article_id, iso(h.matched_at), h.to_json()),
         )
         if cur.rowcount:
+            if h.rule_id not in destinations:
+                destinations[h.rule_id] = _destinations(c, h.rule_id)
+            queue_deliveries(c, h, destinations[h.rule_id])
             new.append(h)
     return new
 
 
+def _destinations(c: sqlite3.Connection, rule_id: str) -> list[tuple[Channel, str]]:
+    row = c.execute(f"SELECT {_RULE_COLUMNS} FROM rules WHERE id=?", (rule_id,)).fetchone()
+    rule = row and _valid_rule(row)
+    return rule.destinations() if rule else []
+
+
 def _rule(r: Sequence[object]) -> AlertRule:
-    rid, name, query, hook, enabled, created = r
+    rid, name, query, hook, slack, emails, enabled, created = r
     return AlertRule(
         id=str(rid),
         name=str(name),
         query=str(query),
         webhook_url=None if hook is None else str(hook),
+        slack_url=None if slack is None else str(slack),
+        emails=json.loads(str(emails)),
         enabled=bool(enabled),
         created_at=to_datetime(str(created)),
     )
+
+
+def _valid_rule(r: Sequence[object]) -> AlertRule | None:
+    """The stored rule, or None (logged) when the row no longer reads as a valid rule."""
+    try:
+        return _rule(r)
+    except (ValidationError, ValueError, TypeError) as e:
+        reason = e.errors()[0]["msg"] if isinstance(e, ValidationError) else str(e)
+        log.error(
+            "alert %r skipped: its stored form is invalid (%s); remove it with "
+            "`wirewatch alerts rm %s` and add it again",
+            r[1],
+            reason,
+            r[0],
+        )
+        return None
 
 
 class AlertStore:
@@ -83,14 +110,17 @@ class AlertStore:
                     hint="pick another name, or `wirewatch alerts rm` it first",
                 )
             c.execute(
-                "INSERT INTO rules(id, name, query, webhook_url, enabled, created_at) "
-                "VALUES (?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET query=excluded.query, "
-                "webhook_url=excluded.webhook_url, enabled=excluded.enabled",
+                f"INSERT INTO rules({_RULE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(name) DO UPDATE SET query=excluded.query, "
+                "webhook_url=excluded.webhook_url, slack_url=excluded.slack_url, "
+                "emails=excluded.emails, enabled=excluded.enabled",
                 (
                     rule.id,
                     rule.name,
                     rule.query,
                     rule.webhook_url,
+                    rule.slack_url,
+                    json.dumps(rule.emails),
                     int(rule.enabled),
                     iso(rule.created_at),
                 ),
@@ -98,27 +128,34 @@ class AlertStore:
             return existing is None
 
     def rules(self) -> list[AlertRule]:
-        rows = self.db.conn.execute(
-            "SELECT id, name, query, webhook_url, enabled, created_at FROM rules ORDER BY name"
-        )
-        return [_rule(r) for r in rows]
+        """Every valid rule by name; a stored row that no longer validates is logged, skipped."""
+        rows = self.db.conn.execute(f"SELECT {_RULE_COLUMNS} FROM rules ORDER BY name")
+        return [rule for rule in map(_valid_rule, rows) if rule is not None]
 
     def get_rule(self, name_or_id: str) -> AlertRule | None:
-        r = self.db.conn.execute(
-            "SELECT id, name, query, webhook_url, enabled, created_at FROM rules "
-            "WHERE name=? OR id=?",
-            (name_or_id, name_or_id),
+        r = self._row(name_or_id)
+        return _valid_rule(r) if r else None
+
+    def _row(self, name_or_id: str) -> Sequence[object] | None:
+        row: Sequence[object] | None = self.db.conn.execute(
+            f"SELECT {_RULE_COLUMNS} FROM rules WHERE name=? OR id=?", (name_or_id, name_or_id)
         ).fetchone()
-        return _rule(r) if r else None
+        return row
 
     def remove_rule(self, name_or_id: str) -> AlertRule:
-        rule = self.get_rule(name_or_id)
-        if rule is None:
+        """Remove a rule, even one whose stored form no longer validates; its deliveries not
+        yet made are dead-lettered."""
+        r = self._row(name_or_id)
+        if r is None:
             raise WirewatchError(
                 f"no alert named {name_or_id!r}", hint="see `wirewatch alerts list`"
             )
+        rule = _valid_rule(r) or AlertRule.model_construct(  # shown as it was stored
+            id=str(r[0]), name=str(r[1]), query=str(r[2]), created_at=to_datetime(str(r[7]))
+        )
         with self.db.transaction() as c:
             c.execute("DELETE FROM rules WHERE id=?", (rule.id,))
+            dead_letter_rule(c, rule.id)
         return rule
 
     def record_hits(
@@ -130,8 +167,7 @@ class AlertStore:
 
     def hits(self, *, rule: str | None = None, limit: int = 100) -> list[HitRow]:
         sql = (
-            "SELECT h.payload, h.delivery_state, h.attempts, h.last_error, h.delivered_at, "
-            "r.webhook_url, h.folded_into, json_extract(f.payload, '$.title') FROM hits h "
+            "SELECT h.payload, h.folded_into, json_extract(f.payload, '$.title') FROM hits h "
             "LEFT JOIN rules r ON r.id = h.rule_id LEFT JOIN hits f ON f.id = h.folded_into"
         )
         params: list[object] = []
@@ -140,64 +176,15 @@ class AlertStore:
             params += [rule, rule]
         sql += " ORDER BY h.matched_at DESC, h.id LIMIT ?"
         params.append(limit)
+        rows = [
+            (Alert.model_validate_json(p), into, into_title)
+            for p, into, into_title in self.db.conn.execute(sql, params)
+        ]
+        by_hit = deliveries_of(self.db.conn, [a for a, _, _ in rows])
         return [
-            HitRow(
-                Alert.model_validate_json(p),
-                DeliveryState(s),
-                int(n),
-                err,
-                parse_iso(d),
-                hook,
-                None if into is None else FoldedInto(into, into_title or into),
-            )
-            for p, s, n, err, d, hook, into, into_title in self.db.conn.execute(sql, params)
+            HitRow(a, by_hit[a.id], None if into is None else FoldedInto(into, into_title or into))
+            for a, into, into_title in rows
         ]
 
-    def count_hits(self) -> dict[str, int]:
-        return {
-            str(s): int(n)
-            for s, n in self.db.conn.execute(
-                "SELECT delivery_state, COUNT(*) FROM hits GROUP BY delivery_state"
-            )
-        }
-
-    def due_deliveries(self, now: datetime, limit: int = 100) -> list[HitRow]:
-        rows = self.db.conn.execute(
-            "SELECT h.payload, h.delivery_state, h.attempts, h.last_error, h.delivered_at, "
-            "r.webhook_url FROM hits h JOIN rules r ON r.id = h.rule_id "
-            "WHERE h.delivery_state='pending' AND h.next_attempt_at <= ? AND "
-            "r.webhook_url IS NOT NULL ORDER BY h.next_attempt_at LIMIT ?",
-            (iso(now), limit),
-        )
-        return [
-            HitRow(Alert.model_validate_json(p), DeliveryState(s), int(n), err, parse_iso(d), hook)
-            for p, s, n, err, d, hook in rows
-        ]
-
-    def next_delivery_at(self) -> datetime | None:
-        r = self.db.conn.execute(
-            "SELECT MIN(next_attempt_at) FROM hits WHERE delivery_state='pending'"
-        ).fetchone()
-        return parse_iso(r[0]) if r and r[0] else None
-
-    def mark_delivered(self, alert_id: str, now: datetime) -> None:
-        with self.db.transaction() as c:
-            c.execute(
-                "UPDATE hits SET delivery_state='delivered', delivered_at=?, attempts=attempts+1, "
-                "last_error=NULL, next_attempt_at=NULL WHERE id=?",
-                (iso(now), alert_id),
-            )
-
-    def mark_attempt_failed(self, alert_id: str, error: str, *, retry_at: datetime | None) -> None:
-        """Count a failed attempt; `retry_at=None` gives up (state 'failed')."""
-        with self.db.transaction() as c:
-            c.execute(
-                "UPDATE hits SET attempts=attempts+1, last_error=?, next_attempt_at=?, "
-                "delivery_state=? WHERE id=?",
-                (
-                    error[:500],
-                    iso(retry_at),
-                    DeliveryState.PENDING.value if retry_at else DeliveryState.FAILED.value,
-                    alert_id,
-                ),
-            )
+    def count_hits(self) -> int:
+        return int(self.db.conn.execute("SELECT COUNT(*) FROM hits").fetchone()[0])

@@ -64,3 +64,54 @@ def test_alerts_test_counts_what_search_finds(cli: Cli) -> None:
     assert bad.returncode == 2 and "column" in bad.stderr
     neg = cli("alerts", "test", "NOT iraq", *CONFIG, ok=False)
     assert neg.returncode == 2 and "column 1" in neg.stderr
+
+
+SLACK = "https://hooks.slack.com/services/T000/B000/slack-path-secret"
+
+
+def test_channels_are_checked_shown_redacted_dead_lettered_and_retried(cli: Cli) -> None:
+    """Bad channels are refused (a Slack URL's secret path never echoed), channels are
+    listed redacted; e-mail without notify.smtp_host cannot be sent, so each hit's e-mail
+    deliveries are dead-lettered at once, listed, counted in status, put back by retry."""
+    bad = {
+        ("--slack", "http://hooks.slack.com/services/T0/B0/slack-path-secret"): "Slack URL",
+        ("--email", "Desk <desk@example.org>"): "is not a plain address",
+        ("--email", "desk@example.org\nBcc: x@example.org"): "is not a plain address",
+    }
+    for option, refusal in bad.items():
+        refused = cli("alerts", "add", "bad", "gaza", *option, *CONFIG, ok=False)
+        assert refused.returncode != 0 and refusal in refused.stderr
+        assert "slack-path-secret" not in refused.stderr
+    cli("alerts", "add", "slacky", "gaza", "--slack", SLACK, *CONFIG)
+    add = ("--email", "desk@example.org", "--email", "ed@example.org")
+    cli("alerts", "add", MINE, "gaza OR israel", *add, *CONFIG)
+    listed = cli("alerts", "list", *CONFIG).stdout + str(cli.json("alerts", "list", *CONFIG))
+    assert "https://hooks.slack.com/services/***" in listed and "desk@example.org" in listed
+    assert "slack-path-secret" not in listed
+    cli("alerts", "rm", "slacky", *CONFIG)  # tests reach only loopback: no Slack delivery
+
+    cli("alerts", "pause", RULE, *CONFIG)
+    summary = cli.json("run", "--once", *CONFIG)
+    assert summary["hits_new"] > 0
+    hits = cli.json("alerts", "hits", "--rule", MINE, *CONFIG)
+    assert len(hits) == summary["hits_new"]
+    channels = [(d["channel"], d["target"]) for d in hits[0]["deliveries"]]
+    assert channels == [("email", "desk@example.org"), ("email", "ed@example.org")]
+    dead = cli.json("alerts", "deliveries", "--failed", "--limit", "10000", *CONFIG)
+    assert len(dead) == 2 * len(hits) and {d["channel"] for d in dead} == {"email"}
+    assert {d["last_error"] for d in dead} == {
+        "e-mail is not configured: set notify.smtp_host and notify.smtp_from"
+    }
+    shown = cli("alerts", "deliveries", "--failed", "--wide", *CONFIG).stdout
+    assert "desk@example.org" in shown and "e-mail is not configured" in shown
+    status = cli.json("status", *CONFIG)["alerts"]["deliveries"]
+    assert status["failed"] == len(dead) and status["pending"] == 0
+    assert "dead-lettered" in cli("status", *CONFIG).stdout
+
+    one = cli.json("alerts", "retry", MINE, "--id", hits[0]["id"], *CONFIG)
+    assert one == {"retried": sum(1 for d in dead if d["alert_id"] == hits[0]["id"])}
+    assert cli.json("status", *CONFIG)["alerts"]["deliveries"]["pending"] == one["retried"]
+    assert cli.json("alerts", "retry", *CONFIG)["retried"] == len(dead) - one["retried"]
+    assert cli.json("alerts", "deliveries", "--failed", *CONFIG) == []
+    missing = cli("alerts", "retry", "nope", *CONFIG, ok=False)
+    assert missing.returncode == 2 and "no alert named 'nope'" in missing.stderr

@@ -80,7 +80,7 @@ def clean_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], set[t
         pytest.param(lambda c: c.scalar("SELECT COUNT(*) FROM outbox") > 0, id="after-accept"),
         pytest.param(lambda c: c.scalar("SELECT COUNT(*) FROM articles") > 0, id="mid-store"),
         pytest.param(
-            lambda c: c.scalar("SELECT COUNT(*) FROM hits WHERE delivery_state='delivered'") > 0,
+            lambda c: c.scalar("SELECT COUNT(*) FROM deliveries WHERE state='delivered'") > 0,
             id="mid-delivery",
         ),
     ],
@@ -127,7 +127,7 @@ def test_sigkill_then_rerun_loses_nothing_and_duplicates_nothing(
     )
     assert hooked, "the webhook rule should match the recorded news"
     assert len({h["id"] for h in hooked}) == len(hooked)
-    assert all(h["delivery"] == "delivered" for h in hooked)
+    assert all([d["state"] for d in h["deliveries"]] == ["delivered"] for h in hooked)
 
     # every delivery is signed; every hit arrived; a resend reused the same key
     assert all(req.signature_ok for req in receiver.requests)

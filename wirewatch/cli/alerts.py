@@ -15,14 +15,21 @@ from wirewatch.cli.common import (
     ConfigOpt,
     DataDirOpt,
     JsonOpt,
+    RuleOpt,
     app_context,
     out,
     parse_when,
     print_json,
     user_errors,
 )
+from wirewatch.cli.deliveries import (
+    alerts_deliveries,
+    alerts_retry,
+    delivery_json,
+    delivery_summary,
+)
 from wirewatch.cli.tables import Column, WideOpt, print_table
-from wirewatch.core.redact import redact_text, redact_url
+from wirewatch.core.redact import redact_secret_path, redact_target, redact_url
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,8 +38,11 @@ if TYPE_CHECKING:
     from wirewatch.core.records import HitRow
 
 app = typer.Typer(
-    help="Keyword alerts: rules in the query language, and their hits.", no_args_is_help=True
+    help="Keyword alerts: rules in the query language, their hits and deliveries.",
+    no_args_is_help=True,
 )
+app.command("deliveries")(alerts_deliveries)
+app.command("retry")(alerts_retry)
 
 NameArg = Annotated[str, typer.Argument(help="The alert's name or id.")]
 SinceOpt = Annotated[
@@ -45,17 +55,24 @@ HIT_COLUMNS = (
     Column("when", 16),
     Column("alert", 16),
     Column("title", None),
-    Column("delivery", 24, drop_order=3),
+    Column("delivery", 32, drop_order=3),
     Column("source", 16, drop_order=2),
     Column("matched", 24, drop_order=1),
 )
 
 
 def rule_json(rule: AlertRule) -> dict[str, Any]:
-    """A rule as output shows it: credentials in its webhook URL redacted."""
+    """A rule as output shows it: credentials in its webhook URL and the secret path of
+    its Slack URL redacted."""
     shown = rule.model_dump(mode="json")
     shown["webhook_url"] = rule.webhook_url and redact_url(rule.webhook_url)
+    shown["slack_url"] = rule.slack_url and redact_secret_path(rule.slack_url)
     return shown
+
+
+def _channels(rule: AlertRule) -> str:
+    """Where a rule sends, redacted, one channel after another."""
+    return ", ".join(f"{ch} {redact_target(ch, t)}" for ch, t in rule.destinations())
 
 
 @app.command("add")
@@ -65,15 +82,23 @@ def alerts_add(
     webhook: Annotated[
         str | None, typer.Option(help="POST each hit here (HMAC-signed JSON).")
     ] = None,
+    slack: Annotated[
+        str | None, typer.Option(help="Post each hit to this Slack incoming-webhook URL.")
+    ] = None,
+    email: Annotated[
+        list[str] | None,
+        typer.Option("--email", help="E-mail each hit to this address (repeatable)."),
+    ] = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Add an alert: every new article matching QUERY records a hit (once per article)."""
+    """Add an alert: every new article matching QUERY records a hit (once per article),
+    delivered to each channel given."""
     from wirewatch.runtime.subscriptions import make_rule
 
     with app_context(config, data_dir) as ctx:
-        rule = make_rule(name, query, webhook, ctx.clock)
+        rule = make_rule(name, query, webhook, ctx.clock, slack=slack, emails=email or [])
         ctx.rules.add_rule(rule)
         if json_out:
             print_json(rule_json(rule))
@@ -92,11 +117,9 @@ def alerts_list(
     if json_out:
         print_json([{**rule_json(r), "hits": counts[r.id]} for r in rules])
         return
-    table = Table("name", "query", "state", "webhook", "hits")
+    table = Table("name", "query", "state", "channels", "hits")
     for r in rules:
-        table.add_row(
-            r.name, r.query, _state(r), redact_url(r.webhook_url or ""), str(counts[r.id])
-        )
+        table.add_row(r.name, r.query, _state(r), _channels(r), str(counts[r.id]))
     out.print(table)
 
 
@@ -247,14 +270,12 @@ def _delivery(h: HitRow) -> str:
     """A folded copy names the alert it was counted in; others their delivery state."""
     if h.folded_into is not None:
         return f"folded into {h.folded_into.title}"
-    return h.delivery_state.value + (f" ({redact_text(h.last_error)})" if h.last_error else "")
+    return delivery_summary(h.deliveries)
 
 
 @app.command("hits")
 def alerts_hits(
-    rule: Annotated[
-        str | None, typer.Option("--rule", help="Only this alert (name or id).")
-    ] = None,
+    rule: RuleOpt = None,
     limit: Annotated[
         int, typer.Option(min=1, max=MAX_ROWS, help="At most this many, newest first.")
     ] = 50,
@@ -263,9 +284,9 @@ def alerts_hits(
     json_out: JsonOpt = False,
     wide: WideOpt = False,
 ) -> None:
-    """Hits: which article fired which alert on which terms, and whether it was delivered.
-
-    A copy of a story that already alerted is listed as folded into that first alert.
+    """Hits: which article fired which alert on which terms, and how each channel's
+    delivery stands. A copy of a story that already alerted is listed as folded into
+    that first alert.
     """
     with app_context(config, data_dir) as ctx:
         hits = ctx.hits.hits(rule=rule, limit=limit)
@@ -274,9 +295,7 @@ def alerts_hits(
             [
                 {
                     **h.alert.model_dump(mode="json"),
-                    "delivery": h.delivery_state.value,
-                    "attempts": h.attempts,
-                    "last_error": h.last_error and redact_text(h.last_error),
+                    "deliveries": [delivery_json(d) for d in h.deliveries],
                     "folded_into": h.folded_into and vars(h.folded_into),
                 }
                 for h in hits

@@ -49,6 +49,7 @@ DataDirOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+RuleOpt = Annotated[str | None, typer.Option("--rule", help="Only this alert (name or id).")]
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2

@@ -171,6 +171,7 @@ def status(
         # the snapshot's run summary quotes feed URLs and errors (redaction keeps JSON intact)
         runtime = json.loads(redact_text(ctx.journal.get_meta(STATUS_KEY) or "null"))
         holder = current_holder(ctx.data_dir)
+        counts = ctx.deliveries.delivery_counts()
         if runtime:  # a runtime that was killed could not write that it stopped
             runtime["running"] = holder is not None
         report = {
@@ -182,7 +183,13 @@ def status(
                 "stored": stored,
             },
             "index_error": index_error,
-            "alerts": {"rules": len(ctx.rules.rules()), "hits": ctx.hits.count_hits()},
+            "alerts": {
+                "rules": len(ctx.rules.rules()),
+                "hits": ctx.hits.count_hits(),
+                "deliveries": {
+                    state: counts.get(state, 0) for state in ("pending", "delivered", "failed")
+                },
+            },
             "problems": ctx.journal.event_counts(),
             "failing_feeds": [
                 {
@@ -209,10 +216,12 @@ def status(
     )
     if index_error:
         out.print(f"index      {index_error}", highlight=False)
-    hits = report["alerts"]["hits"]
+    sent = report["alerts"]["deliveries"]
     out.print(
-        f"alerts     {report['alerts']['rules']} rules · hits {sum(hits.values())} "
-        f"(delivery: {', '.join(f'{k} {v}' for k, v in sorted(hits.items())) or 'none'})"
+        f"alerts     {report['alerts']['rules']} rules · hits {report['alerts']['hits']} · "
+        f"deliveries pending {sent['pending']}, delivered {sent['delivered']}, "
+        f"dead-lettered {sent['failed']}"
+        + (" (see `wirewatch alerts deliveries --failed`)" if sent["failed"] else "")
     )
     if report["problems"]:
         out.print("problems   " + ", ".join(f"{k} {v}" for k, v in report["problems"].items()))

@@ -169,7 +169,7 @@ def _print_summary(s: RunSummary) -> None:
         )
         + f" · {s.hits_new} new alert hits"
         + (
-            f" · webhooks: {s.deliveries_ok} delivered, {s.deliveries_failed} failed, "
+            f" · deliveries: {s.deliveries_ok} delivered, {s.deliveries_failed} dead-lettered, "
             f"{s.deliveries_pending} pending"
             if (s.deliveries_ok or s.deliveries_failed or s.deliveries_pending)
             else ""

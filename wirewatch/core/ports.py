@@ -22,6 +22,7 @@ from wirewatch.core.models import (
     Alert,
     AlertRule,
     Article,
+    Channel,
     DeliveryState,
     EnrichedArticle,
     Feed,
@@ -29,7 +30,14 @@ from wirewatch.core.models import (
     FeedState,
 )
 from wirewatch.core.query import Query
-from wirewatch.core.records import FeedRow, HitRow, PendingArticle, StoryRecord, StorySummary
+from wirewatch.core.records import (
+    Delivery,
+    FeedRow,
+    HitRow,
+    PendingArticle,
+    StoryRecord,
+    StorySummary,
+)
 
 # --- the article index (every engine) --------------------------------------------------------
 
@@ -170,11 +178,17 @@ class RuleStore(Protocol):
         """True when the rule is new; an existing name is an error unless `replace`."""
         ...
 
-    def rules(self) -> list[AlertRule]: ...
+    def rules(self) -> list[AlertRule]:
+        """Every rule that reads back valid; a stored rule that does not is reported
+        (logged, naming it) and skipped, never fatal."""
+        ...
 
     def get_rule(self, name_or_id: str) -> AlertRule | None: ...
 
-    def remove_rule(self, name_or_id: str) -> AlertRule: ...
+    def remove_rule(self, name_or_id: str) -> AlertRule:
+        """Remove a rule; its deliveries not yet made are dead-lettered ('the alert was
+        removed'), its hits and delivered history stay."""
+        ...
 
 
 class HitLog(Protocol):
@@ -187,27 +201,62 @@ class HitLog(Protocol):
         runtime, or a backfill); returns those first alerts and update alerts not recorded
         before, so a replayed article alerts nobody twice, and folds copies of a story that
         already alerted the rule. `versions` (article id → version) enables update alerts.
-        The embedded runtime records hits inside `EnrichedCommit` instead."""
+        The embedded runtime records hits inside `EnrichedCommit` instead.
+        Either way each new hit gets one pending delivery per destination of its rule."""
         ...
 
     def hits(self, *, rule: str | None = None, limit: int = 100) -> list[HitRow]: ...
 
-    def count_hits(self) -> dict[str, int]:
-        """Hits per delivery state."""
-        ...
+    def count_hits(self) -> int: ...
 
 
 class DeliveryQueue(Protocol):
-    """Webhook deliveries that are due, and the outcome of each attempt."""
+    """Deliveries per (hit, channel, target): which are due, the outcome of each attempt,
+    the dead letters and putting them back.
 
-    def due_deliveries(self, now: datetime, limit: int = 100) -> list[HitRow]: ...
+    A delivery is named by its hit's id, its channel and its target, so each channel of a
+    hit is retried and dead-lettered on its own.
+    """
 
-    def next_delivery_at(self) -> datetime | None: ...
+    def due_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:
+        """Pending deliveries whose next attempt is due at `now`, the longest waiting first."""
+        ...
 
-    def mark_delivered(self, alert_id: str, now: datetime) -> None: ...
+    def next_delivery_at(self) -> datetime | None:
+        """When the next pending delivery is due; None when none is pending."""
+        ...
 
-    def mark_attempt_failed(self, alert_id: str, error: str, *, retry_at: datetime | None) -> None:
-        """Count a failed attempt; `retry_at=None` gives up."""
+    def mark_delivered(
+        self, alert_id: str, channel: Channel, target: str, now: datetime
+    ) -> None: ...
+
+    def mark_attempt_failed(
+        self,
+        alert_id: str,
+        channel: Channel,
+        target: str,
+        error: str,
+        *,
+        retry_at: datetime | None,
+    ) -> None:
+        """Count a failed attempt; `retry_at=None` gives up (dead letter, state failed)."""
+        ...
+
+    def deliveries(
+        self, *, rule: str | None = None, failed_only: bool = False, limit: int = 100
+    ) -> list[Delivery]:
+        """Deliveries newest hit first, of one rule (name or id) or all, or only dead letters."""
+        ...
+
+    def retry_failed(
+        self, *, now: datetime, rule: str | None = None, alert_id: str | None = None
+    ) -> int:
+        """Put dead letters (of one rule, one hit, or all) back to pending, attempts reset
+        and due at `now`; returns how many. Those of a removed rule stay dead."""
+        ...
+
+    def delivery_counts(self) -> dict[str, int]:
+        """Deliveries per state (pending, delivered, failed)."""
         ...
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from wirewatch.core.models import Alert, Article, DeliveryState, Feed, FeedState
+from wirewatch.core.models import Alert, Article, Channel, DeliveryState, Feed, FeedState
 
 
 @dataclass(frozen=True)
@@ -64,13 +64,33 @@ class FoldedInto:
 
 
 @dataclass(frozen=True)
-class HitRow:
-    """A recorded alert hit with its delivery state."""
+class Delivery:
+    """One channel of one hit: where it goes and how its delivery stands.
+
+    `state` is pending (waiting, or waiting to retry at `next_attempt_at`), delivered,
+    or failed: dead-lettered after `notify.max_attempts` or a permanent error, until
+    `alerts retry` puts it back. The alert's id is the idempotency key on every channel.
+    """
 
     alert: Alert
-    delivery_state: DeliveryState
-    attempts: int
-    last_error: str | None
-    delivered_at: datetime | None
-    webhook_url: str | None
+    channel: Channel
+    target: str
+    state: DeliveryState
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
+    delivered_at: datetime | None = None
+
+    @property
+    def key(self) -> tuple[str, Channel, str]:
+        """What names this delivery: the hit, the channel and the target."""
+        return (self.alert.id, self.channel, self.target)
+
+
+@dataclass(frozen=True)
+class HitRow:
+    """A recorded alert hit with the delivery of each of its channels (none: nowhere to send)."""
+
+    alert: Alert
+    deliveries: list[Delivery] = field(default_factory=list)
     folded_into: FoldedInto | None = None

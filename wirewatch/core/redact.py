@@ -114,6 +114,32 @@ def redact_text(text: str) -> str:
     return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), masked)
 
 
+def redact_secret_path(url: str) -> str:
+    """`url` cut after its first path segment, the rest masked: for URLs whose path is the
+    secret, as a Slack incoming webhook's (https://hooks.slack.com/services/***)."""
+    m = _URI.match(url)
+    if m is None:  # cannot happen (the regex matches any string); kept for the type checker
+        return MASK
+    scheme, authority, path, _, _ = m.groups()
+    first, sep, rest = path.lstrip("/").partition("/")
+    if not (rest or (first and not sep)):  # no path to hide
+        return redact_url(url)
+    shown = f"{scheme}:" if scheme is not None else ""
+    if authority is not None:
+        shown += "//" + authority.rpartition("@")[2]
+    return shown + (f"/{first}/" if sep else "/") + MASK
+
+
+def redact_target(channel: str, target: str) -> str:
+    """A delivery target as output may show it: a Slack URL's secret path masked, a
+    webhook URL's credentials hidden, an e-mail address as it is."""
+    if channel == "slack":
+        return redact_secret_path(target)
+    if channel == "webhook":
+        return redact_url(target)
+    return target
+
+
 class RedactingFormatter(logging.Formatter):
     """Log lines, tracebacks included, with every URL in them redacted."""
 

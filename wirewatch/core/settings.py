@@ -136,6 +136,9 @@ class NotifySettings(_Section):
         description="share of an alerted article's distinct words that must change for an "
         "update alert (a changed headline always is one)",
     )
+    concurrency: int = Field(
+        16, ge=1, le=1000, description="deliveries in flight at once, over every channel"
+    )
     smtp_host: str | None = Field(None, description="SMTP server that sends e-mail alerts")
     smtp_port: int = Field(587, ge=1, le=65535, description="587 for starttls, 465 for tls")
     smtp_security: Literal["starttls", "tls", "none"] = Field(
@@ -338,6 +341,10 @@ class RuleEntry(_Section):
     name: str
     query: str
     webhook: str | None = None
+    slack: SecretStr | None = Field(
+        None, description="a Slack incoming-webhook URL (its path is the secret)"
+    )
+    emails: list[str] = Field(default_factory=list, description="e-mail recipients")
 
 
 class _CheckedSource(PydanticBaseSettingsSource):

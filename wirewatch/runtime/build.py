@@ -146,9 +146,6 @@ def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None) -> Em
     settings = ctx.settings
     fetcher = build_fetcher(settings, ctx.clock)
     post = build_webhook_post(settings, ctx.clock)
-    sender = WebhookSender(
-        settings.notify, settings.fetch.user_agent, post=post, limits=settings.limits
-    )
     enricher = EnricherAdapter(build_enricher(ctx))
     parser = build_parser(settings)
     return EmbeddedPipeline(
@@ -156,7 +153,7 @@ def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None) -> Em
         fetcher=fetcher,
         parse=parser,
         enricher=enricher,
-        sender=sender,
+        senders=build_senders(settings, post),
         fulltext=FullTextFetcher(fetcher, text_chars=settings.limits.text_chars),
         closers=[post, parser, enricher],
         progress=progress,

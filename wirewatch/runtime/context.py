@@ -21,6 +21,7 @@ from pathlib import Path
 from sinks.sqlite.alerts import AlertStore
 from sinks.sqlite.articles import ArticleStore
 from sinks.sqlite.database import DB_FILENAME, Database
+from sinks.sqlite.deliveries import DeliveryStore
 from sinks.sqlite.feeds import FeedStore
 from wirewatch.core.clock import Clock, SystemClock
 from wirewatch.core.ports import (
@@ -87,7 +88,7 @@ def _open_sqlite(loaded: LoadedSettings, clock: Clock) -> AppContext:
         story_state=articles,
         rules=alerts,
         hits=alerts,
-        deliveries=alerts,
+        deliveries=DeliveryStore(db),
         journal=db,
         store=EmbeddedStore(articles),
         close=db.close,

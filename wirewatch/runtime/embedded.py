@@ -7,6 +7,8 @@ store stage indexes, records hits and clears the outbox in one step (one
 transaction with SQLite; engine first, then SQLite, with a search engine). After
 a crash the next run starts by re-queueing the outbox, and hits are unique per
 rule and article — nothing is lost, nothing is stored or alerted twice.
+Each new hit is queued for delivery per channel in that same step, and the
+notifier (`wirewatch.runtime.notify`) sends them as tasks of their own.
 
 A search engine that is down holds the store stage (its bulk sink waits) while
 polling goes on into the outbox, as far as the queues allow. When polling ends (a
@@ -24,21 +26,21 @@ import logging
 import os
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from ingest.poll import FeedFetcher, FeedParser, FullText, PollOutcome, poll_feed
 from processors.matching.rules import RuleSet, compile_rules, hits_for, signature
-from sinks.webhook import WebhookSender, next_attempt_at
 from wirewatch.core.clock import iso
-from wirewatch.core.models import Alert, Article, EnrichedArticle, FeedStatus
+from wirewatch.core.models import Article, Channel, EnrichedArticle, FeedStatus
 from wirewatch.core.ports import IndexStopped
 from wirewatch.core.records import FeedRow, StoryRecord
 from wirewatch.core.redact import redact_text, redact_url
-from wirewatch.runtime.aio import Closable, close_all, wait_event
+from wirewatch.runtime.aio import Closable, close_all
 from wirewatch.runtime.context import AppContext
 from wirewatch.runtime.due import poll_due_feeds, pollable
+from wirewatch.runtime.notify import ChannelSender, Notifier
 from wirewatch.runtime.retention import prune_periodically
 from wirewatch.runtime.retry import retry
 
@@ -93,7 +95,7 @@ class EmbeddedPipeline:
         fetcher: FeedFetcher,
         parse: FeedParser,
         enricher: EnrichStage,
-        sender: WebhookSender,
+        senders: Mapping[Channel, ChannelSender],
         fulltext: FullText | None = None,
         closers: Sequence[Closable] = (),
         progress: ProgressFn | None = None,
@@ -104,7 +106,6 @@ class EmbeddedPipeline:
         self.fetcher = fetcher
         self.parse = parse
         self.enricher = enricher
-        self.sender = sender
         self.fulltext = fulltext
         self.closers = list(closers)
         self.progress = progress or (lambda event, data: None)
@@ -115,7 +116,14 @@ class EmbeddedPipeline:
         self.enriched_q: asyncio.Queue[Any] = asyncio.Queue(maxsize=size)
         self.summary = RunSummary()
         self.stop = asyncio.Event()
-        self._wake_notifier = asyncio.Event()
+        self.notifier = Notifier(
+            ctx.deliveries,
+            senders,
+            ctx.settings.notify,
+            clock=ctx.clock,
+            journal=ctx.journal,
+            rng=self.rng,
+        )
         self._rule_set = RuleSet()
         self._started = time.monotonic()
 
@@ -135,27 +143,27 @@ class EmbeddedPipeline:
             asyncio.create_task(self._stop_waiting_on_stop(), name="stop-waiting"),
         ]
         if not once:
-            background.append(asyncio.create_task(self._notify_loop(), name="notify"))
+            background.append(asyncio.create_task(self.notifier.run(), name="notify"))
         try:
             await asyncio.gather(*stages)
-            await self._deliver_due()  # a --once run still sends what it found
-            if once and not self.summary.articles_waiting_for_index:
-                await self._refresh_index()
+            if once:  # a --once run still sends what it found
+                await self.notifier.flush()
+                if not self.summary.articles_waiting_for_index:
+                    await self._refresh_index()
         finally:
             for t in (*stages, *background):
                 t.cancel()
             for t in (*stages, *background):
                 with contextlib.suppress(asyncio.CancelledError):
                     await t
-            self.summary.deliveries_pending = self.ctx.hits.count_hits().get("pending", 0)
             self.summary.seconds = round(time.monotonic() - self._started, 3)
             self.summary.interrupted = self.stop.is_set() and not once
             self._write_status(running=False)
         return self.summary
 
     async def aclose(self) -> None:
-        """Close what the runtime holds: network clients (the fetcher's and the webhook
-        sender's) and worker processes (the parser's and the enricher's)."""
+        """Close what the runtime holds: network clients (the fetcher's and the senders')
+        and worker processes (the parser's and the enricher's)."""
         await close_all([self.fetcher, *self.closers])
 
     # --- stage 1: ingest ------------------------------------------------------------------
@@ -309,7 +317,7 @@ class EmbeddedPipeline:
             self.summary.hits_new += len(new_hits)
             self.progress("stored", {"count": len(batch), "hits": len(new_hits)})
             if new_hits:
-                self._wake_notifier.set()
+                self.notifier.wake.set()
 
     async def _stop_waiting_on_stop(self) -> None:
         """A signal stops the index's wait too, even while polling is held by full queues."""
@@ -333,47 +341,6 @@ class EmbeddedPipeline:
             self.ctx.journal.record_event(self.ctx.clock.now(), "alerts", r.name, reason)
             log.error("alert %r skipped: %s", r.name, reason)
 
-    # --- stage 4: notify ----------------------------------------------------------------------
-
-    async def _notify_loop(self) -> None:
-        """Deliver webhooks as hits arrive and as retries fall due."""
-        while True:
-            await self._deliver_due()
-            nxt = self.ctx.deliveries.next_delivery_at()
-            wait = 5.0
-            if nxt is not None:
-                wait = min(wait, max(0.05, (nxt - self.ctx.clock.now()).total_seconds()))
-            self._wake_notifier.clear()
-            await wait_event(self._wake_notifier, wait)
-
-    async def _deliver_due(self) -> None:
-        """One pass over due deliveries; failures are rescheduled, never block the pipeline."""
-        due = self.ctx.deliveries.due_deliveries(self.ctx.clock.now())
-        await asyncio.gather(
-            *(self._deliver(h.alert, h.webhook_url or "", h.attempts) for h in due)
-        )
-
-    async def _deliver(self, alert: Alert, url: str, attempts: int) -> None:
-        result = await self.sender.send(url, alert)
-        now = self.ctx.clock.now()
-        if result.ok:
-            self.ctx.deliveries.mark_delivered(alert.id, now)
-            self.summary.deliveries_ok += 1
-            return
-        tried = attempts + 1
-        retry_at = next_attempt_at(result, tried, self.ctx.settings.notify, self.rng, now)
-        self.ctx.deliveries.mark_attempt_failed(
-            alert.id, result.error or "failed", retry_at=retry_at
-        )
-        if retry_at is None:
-            self.summary.deliveries_failed += 1
-            self.ctx.journal.record_event(
-                now,
-                "notify",
-                alert.rule_name,
-                f"webhook gave up after {tried} attempts: {result.error}",
-            )
-
     # --- status -----------------------------------------------------------------------------
 
     async def _status_loop(self) -> None:
@@ -382,6 +349,13 @@ class EmbeddedPipeline:
             await asyncio.sleep(2.0)
 
     def _write_status(self, *, running: bool) -> None:
+        self.summary.deliveries_ok = self.notifier.counts.delivered
+        self.summary.deliveries_failed = self.notifier.counts.dead_lettered
+        try:
+            counts = self.ctx.deliveries.delivery_counts()
+            self.summary.deliveries_pending = counts.get("pending", 0)
+        except Exception:  # status is best effort, like the snapshot below
+            log.debug("could not count deliveries", exc_info=True)
         snapshot = {
             "running": running,
             "pid": os.getpid(),

@@ -113,8 +113,9 @@ class EngineStore:
         kept = [h for h in hits if h.article_id not in refused]
         new = self.commit.commit_indexed(batch, stories, kept)
         if new:
-            with_hook = {r.id for r in self.rules.rules() if r.webhook_url}
-            states = [(h, DeliveryState.first(h.rule_id in with_hook)) for h in new]
+            # the chart copy's summary state: whether the hit has anywhere to go
+            sending = {r.id for r in self.rules.rules() if r.destinations()}
+            states = [(h, DeliveryState.first(h.rule_id in sending)) for h in new]
             try:
                 await asyncio.to_thread(self.index.index_hits, states)
             except IndexStopped:  # the hits are recorded; only their chart copy is missing

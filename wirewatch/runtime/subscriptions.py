@@ -7,7 +7,9 @@ how to fix it, with nothing changed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
 
@@ -21,7 +23,7 @@ from wirewatch.core.models import MAX_RULE_NAME, AlertRule, Feed, FeedAuth
 from wirewatch.core.ports import FeedRegistry, RuleStore
 from wirewatch.core.query import parse_query
 from wirewatch.core.records import FeedRow
-from wirewatch.core.redact import redact_url
+from wirewatch.core.redact import redact_secret_path, redact_url
 from wirewatch.core.settings import FeedEntry, LimitsSettings, Settings
 from wirewatch.core.truncate import truncate
 
@@ -159,8 +161,18 @@ def entry_auth(entry: FeedEntry) -> FeedAuth | None:
     return FeedAuth(username=SecretStr(entry.username), password=entry.password or SecretStr(""))
 
 
-def make_rule(name: str, query: str, webhook: str | None, clock: Clock) -> AlertRule:
-    """Build a rule after checking its name and that its query parses (QueryError otherwise)."""
+def make_rule(
+    name: str,
+    query: str,
+    webhook: str | None,
+    clock: Clock,
+    *,
+    slack: str | None = None,
+    emails: Sequence[str] = (),
+) -> AlertRule:
+    """Build a rule after checking its name, that its query parses (QueryError otherwise)
+    and that each destination is usable: an http(s) webhook, an https Slack URL, e-mail
+    addresses."""
     if not 1 <= len(name.strip()) <= MAX_RULE_NAME:
         raise WirewatchError(
             f"an alert name must have 1 to {MAX_RULE_NAME} characters, not {len(name.strip())}",
@@ -175,13 +187,52 @@ def make_rule(name: str, query: str, webhook: str | None, clock: Clock) -> Alert
                 hint="give the full https:// address of the receiver",
             )
         _refuse_blanks(webhook, "webhook URL")
+    if slack is not None:
+        _check_slack_url(slack)
     return AlertRule(
         id=rule_id_for_name(name),
         name=name.strip(),
         query=query,
         webhook_url=webhook,
+        slack_url=slack,
+        emails=list(dict.fromkeys(check_email(addr) for addr in emails)),  # once each
         created_at=clock.now(),
     )
+
+
+def _check_slack_url(url: str) -> None:
+    """An https URL with a host and a path (the path is the secret: errors show it masked)."""
+    shown = redact_secret_path(url)
+    parts = _split(url, "Slack URL")
+    if parts.scheme.lower() != "https" or not parts.hostname or parts.path.strip("/") == "":
+        raise FeedError(
+            f"Slack URL {shown!r} is not an https:// incoming-webhook URL",
+            hint="copy it from Slack's Incoming Webhooks page: https://hooks.slack.com/services/…",
+        )
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise FeedError(
+            f"Slack URL {shown!r} contains spaces or control characters",
+            hint="copy it again from Slack's Incoming Webhooks page",
+        )
+
+
+def check_email(addr: str) -> str:
+    """A bare address (name@domain), stripped; refused with what is wrong otherwise."""
+    address = addr.strip()
+    _, parsed = parseaddr(address)
+    local, at, domain = address.rpartition("@")
+    if (
+        parsed != address
+        or not (at and local and domain)
+        or any(c.isspace() or not c.isprintable() or c in "<>,;" for c in address)
+        or domain.startswith(".")
+        or domain.endswith(".")
+    ):
+        raise WirewatchError(
+            f"e-mail address {addr!r} is not a plain address",
+            hint="give it as name@example.org, one --email per address",
+        )
+    return address
 
 
 def sync_from_config(
@@ -204,7 +255,10 @@ def sync_from_config(
             base_dir=base_dir,
         )
     for rule in settings.alerts:
-        made = make_rule(rule.name, rule.query, rule.webhook, clock)
+        slack = rule.slack.get_secret_value() if rule.slack else None
+        made = make_rule(
+            rule.name, rule.query, rule.webhook, clock, slack=slack, emails=rule.emails
+        )
         stored = rules.get_rule(made.name)
         # a rule paused with `alerts pause` stays paused when the config is read again
         enabled = stored.enabled if stored else True

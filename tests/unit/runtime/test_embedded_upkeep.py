@@ -79,7 +79,7 @@ class Runtime:
             fetcher=fetcher,
             parse=parse_feed,
             enricher=enricher or FlakyEnricher(),
-            sender=None,  # type: ignore[arg-type]  # no rule has a webhook
+            senders={},  # no rule has a destination
             enrich_retry_delays=delays,
         )
         try:

@@ -10,6 +10,7 @@ import pytest
 from sinks.sqlite.alerts import AlertStore
 from sinks.sqlite.articles import ArticleStore
 from sinks.sqlite.database import Database
+from sinks.sqlite.deliveries import DeliveryStore
 from sinks.sqlite.feeds import FeedStore
 from wirewatch.core.errors import ConfigError, FeedError
 from wirewatch.core.ids import alert_id
@@ -17,6 +18,7 @@ from wirewatch.core.models import (
     Alert,
     AlertRule,
     Article,
+    Channel,
     DeliveryState,
     EnrichedArticle,
     Entity,
@@ -176,20 +178,23 @@ def test_commit_enriched_clears_outbox_and_records_each_hit_once(db: Database) -
     assert articles.commit_enriched(batch, stories, hits, now=T) == []
     assert articles.count() == 2
     rows = alerts.hits()
-    assert len(rows) == 2 and {h.delivery_state for h in rows} == {DeliveryState.PENDING}
+    assert len(rows) == 2
+    assert {(d.channel, d.state) for h in rows for d in h.deliveries} == {
+        (Channel.WEBHOOK, DeliveryState.PENDING)
+    }
     assert [r.article_id for r in articles.story_records_since(T)] == ["a1", "a2"]
 
 
 def test_hits_recorded_on_their_own_are_recorded_once_and_queued_for_delivery(
     db: Database,
 ) -> None:
-    alerts = AlertStore(db)
+    alerts, queue = AlertStore(db), DeliveryStore(db)
     alerts.add_rule(gaza_rule())
     hits = [hit_for(enrich(art(1))), hit_for(enrich(art(2)))]
     assert alerts.record_hits(hits) == hits
     assert alerts.record_hits(hits[:1]) == []  # a replayed article alerts nobody twice
-    assert sorted(h.alert.id for h in alerts.due_deliveries(T)) == sorted(h.id for h in hits)
-    assert alerts.count_hits() == {"pending": 2}
+    assert sorted(d.alert.id for d in queue.due_deliveries(T)) == sorted(h.id for h in hits)
+    assert alerts.count_hits() == 2 and queue.delivery_counts() == {"pending": 2}
 
 
 def test_a_batch_indexed_elsewhere_is_acked_with_its_hits_and_a_replay_adds_nothing(
@@ -214,17 +219,23 @@ def test_a_batch_indexed_elsewhere_is_acked_with_its_hits_and_a_replay_adds_noth
 
 
 def test_failed_delivery_is_rescheduled_then_given_up(db: Database) -> None:
-    alerts, articles = AlertStore(db), ArticleStore(db)
+    alerts, articles, queue = AlertStore(db), ArticleStore(db), DeliveryStore(db)
     alerts.add_rule(gaza_rule())
     a = art(1)
     hit = hit_for(enrich(a)).model_copy(update={"id": "h1"})
     articles.commit_enriched([(None, enrich(a))], [], [hit], now=T)
-    assert [h.alert.id for h in alerts.due_deliveries(T)] == ["h1"]
-    alerts.mark_attempt_failed("h1", "HTTP 503", retry_at=T + timedelta(minutes=1))
-    assert alerts.due_deliveries(T) == []
-    assert [h.attempts for h in alerts.due_deliveries(T + timedelta(minutes=2))] == [1]
-    alerts.mark_attempt_failed("h1", "HTTP 503", retry_at=None)
-    assert alerts.hits()[0].delivery_state is DeliveryState.FAILED
+    assert [d.alert.id for d in queue.due_deliveries(T)] == ["h1"]
+    hook = (Channel.WEBHOOK, "https://hooks.example.org/x")
+    queue.mark_attempt_failed("h1", *hook, "HTTP 503", retry_at=T + timedelta(minutes=1))
+    assert queue.due_deliveries(T) == []
+    assert [d.attempts for d in queue.due_deliveries(T + timedelta(minutes=2))] == [1]
+    queue.mark_attempt_failed("h1", *hook, "HTTP 503", retry_at=None)
+    [failed] = alerts.hits()[0].deliveries
+    assert (failed.state, failed.attempts, failed.last_error) == (
+        DeliveryState.FAILED,
+        2,
+        "HTTP 503",
+    )
 
 
 def test_feed_add_is_idempotent_and_rm_unknown_is_clear(db: Database) -> None:
