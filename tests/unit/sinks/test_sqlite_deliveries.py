@@ -12,6 +12,7 @@ import pytest
 from sinks.sqlite.alerts import AlertStore
 from sinks.sqlite.database import DB_FILENAME, Database
 from sinks.sqlite.deliveries import REMOVED_RULE, DeliveryStore
+from sinks.sqlite.migrate import migrate
 from wirewatch.core.models import Alert, AlertRule, Channel, DeliveryState
 
 T = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -141,22 +142,8 @@ def test_a_stored_rule_that_no_longer_validates_is_reported_and_skipped(
 
 def test_an_older_database_keeps_its_webhook_delivery_states(tmp_path: Path) -> None:
     """A data dir from before step 6: the hits' webhook states move into deliveries."""
-    Database.open(tmp_path).close()
-    con = sqlite3.connect(tmp_path / DB_FILENAME)
-    con.executescript(
-        """
-        DROP TABLE deliveries;
-        ALTER TABLE rules DROP COLUMN slack_url;
-        ALTER TABLE rules DROP COLUMN emails;
-        ALTER TABLE hits ADD COLUMN delivery_state TEXT NOT NULL DEFAULT 'none';
-        ALTER TABLE hits ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE hits ADD COLUMN next_attempt_at TEXT;
-        ALTER TABLE hits ADD COLUMN last_error TEXT;
-        ALTER TABLE hits ADD COLUMN delivered_at TEXT;
-        CREATE INDEX hits_delivery ON hits (delivery_state, next_attempt_at);
-        UPDATE meta SET value='5' WHERE key='schema_version';
-        """
-    )
+    con = sqlite3.connect(tmp_path / DB_FILENAME, isolation_level=None)
+    migrate(con, None, up_to=5)
     con.execute(
         "INSERT INTO rules(id, name, query, webhook_url, enabled, created_at) "
         "VALUES ('r1', 'name-r1', 'gaza', ?, 1, ?)",
@@ -176,7 +163,6 @@ def test_an_older_database_keeps_its_webhook_delivery_states(tmp_path: Path) -> 
             "attempts, next_attempt_at, last_error) VALUES (?,?,?,?,?,?,?,?,?)",
             (h.id, rid, article, T.isoformat(), h.to_json(), state, attempts, T.isoformat(), error),
         )
-    con.commit()
     con.close()
 
     db = Database.open(tmp_path)
