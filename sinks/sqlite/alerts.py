@@ -17,56 +17,64 @@ from collections.abc import Mapping, Sequence
 from pydantic import ValidationError
 
 from sinks.sqlite.database import Database, iso, to_datetime
-from sinks.sqlite.deliveries import dead_letter_rule, deliveries_of, queue_deliveries
+from sinks.sqlite.deliveries import (
+    dead_letter_rule,
+    deliveries_of,
+    queue_deliveries,
+    sent_singly_since,
+)
 from sinks.sqlite.hit_folding import fold_hits
 from wirewatch.core.errors import WirewatchError
 from wirewatch.core.folding import ArticleVersion
-from wirewatch.core.models import Alert, AlertRule, Channel
+from wirewatch.core.models import Alert, AlertRule
+from wirewatch.core.pacing import DEFAULT_POLICY, HitPolicy, hour_start, release_at
 from wirewatch.core.records import FoldedInto, HitRow
-from wirewatch.core.settings import DEFAULT_UPDATE_THRESHOLD
 
 log = logging.getLogger("wirewatch.sinks.sqlite")
 
-_RULE_COLUMNS = "id, name, query, webhook_url, slack_url, emails, enabled, created_at"
+_RULE_COLUMNS = (
+    "id, name, query, webhook_url, slack_url, emails, throttle_per_hour, digest, enabled, "
+    "created_at"
+)
 
 
 def insert_hits(
     c: sqlite3.Connection,
     hits: Sequence[Alert],
     versions: Mapping[str, ArticleVersion] | None = None,
-    update_threshold: float = DEFAULT_UPDATE_THRESHOLD,
+    policy: HitPolicy = DEFAULT_POLICY,
 ) -> list[Alert]:
-    """Record hits inside the caller's transaction, each new one with a pending delivery
-    per destination of its rule; returns those not recorded before.
+    """Record hits inside the caller's transaction, each new one with a delivery per
+    destination of its rule — due now, or held for its digest; returns those not
+    recorded before.
 
     Copies of a story already alerted are folded first (recorded, never delivered);
     `versions` (article id → version) lets a changed article fire an update alert.
     """
-    hits = fold_hits(c, hits, versions or {}, update_threshold)
+    hits = fold_hits(c, hits, versions or {}, policy.update_threshold)
     new: list[Alert] = []
-    destinations: dict[str, list[tuple[Channel, str]]] = {}
+    rules: dict[str, AlertRule | None] = {}
     for h in hits:
         cur = c.execute(
             "INSERT OR IGNORE INTO hits(id, rule_id, article_id, matched_at, payload) "
             "VALUES (?,?,?,?,?)",
             (h.id, h.rule_id, h.article_id, iso(h.matched_at), h.to_json()),
         )
-        if cur.rowcount:
-            if h.rule_id not in destinations:
-                destinations[h.rule_id] = _destinations(c, h.rule_id)
-            queue_deliveries(c, h, destinations[h.rule_id])
-            new.append(h)
+        if not cur.rowcount:
+            continue
+        if h.rule_id not in rules:
+            row = c.execute(f"SELECT {_RULE_COLUMNS} FROM rules WHERE id=?", (h.rule_id,))
+            rules[h.rule_id] = (found := row.fetchone()) and _valid_rule(found)
+        if (rule := rules[h.rule_id]) is not None and rule.destinations():
+            sent = sent_singly_since(c, rule.id, hour_start(h.matched_at))
+            until = release_at(rule, h.matched_at, sent, policy.daily_digest_hour)
+            queue_deliveries(c, h, rule.destinations(), held_until=until)
+        new.append(h)
     return new
 
 
-def _destinations(c: sqlite3.Connection, rule_id: str) -> list[tuple[Channel, str]]:
-    row = c.execute(f"SELECT {_RULE_COLUMNS} FROM rules WHERE id=?", (rule_id,)).fetchone()
-    rule = row and _valid_rule(row)
-    return rule.destinations() if rule else []
-
-
 def _rule(r: Sequence[object]) -> AlertRule:
-    rid, name, query, hook, slack, emails, enabled, created = r
+    rid, name, query, hook, slack, emails, throttle, digest, enabled, created = r
     return AlertRule(
         id=str(rid),
         name=str(name),
@@ -74,6 +82,8 @@ def _rule(r: Sequence[object]) -> AlertRule:
         webhook_url=None if hook is None else str(hook),
         slack_url=None if slack is None else str(slack),
         emails=json.loads(str(emails)),
+        throttle_per_hour=None if throttle is None else int(str(throttle)),
+        digest=str(digest),
         enabled=bool(enabled),
         created_at=to_datetime(str(created)),
     )
@@ -96,9 +106,9 @@ def _valid_rule(r: Sequence[object]) -> AlertRule | None:
 
 
 class AlertStore:
-    def __init__(self, db: Database, update_threshold: float = DEFAULT_UPDATE_THRESHOLD) -> None:
+    def __init__(self, db: Database, policy: HitPolicy = DEFAULT_POLICY) -> None:
         self.db = db
-        self.update_threshold = update_threshold
+        self.policy = policy
 
     def add_rule(self, rule: AlertRule, *, replace: bool = False) -> bool:
         """Add a rule; with `replace`, an existing rule of that name takes the new query."""
@@ -110,10 +120,11 @@ class AlertStore:
                     hint="pick another name, or `wirewatch alerts rm` it first",
                 )
             c.execute(
-                f"INSERT INTO rules({_RULE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?) "
+                f"INSERT INTO rules({_RULE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(name) DO UPDATE SET query=excluded.query, "
                 "webhook_url=excluded.webhook_url, slack_url=excluded.slack_url, "
-                "emails=excluded.emails, enabled=excluded.enabled",
+                "emails=excluded.emails, throttle_per_hour=excluded.throttle_per_hour, "
+                "digest=excluded.digest, enabled=excluded.enabled",
                 (
                     rule.id,
                     rule.name,
@@ -121,6 +132,8 @@ class AlertStore:
                     rule.webhook_url,
                     rule.slack_url,
                     json.dumps(rule.emails),
+                    rule.throttle_per_hour,
+                    rule.digest,
                     int(rule.enabled),
                     iso(rule.created_at),
                 ),
@@ -151,7 +164,7 @@ class AlertStore:
                 f"no alert named {name_or_id!r}", hint="see `wirewatch alerts list`"
             )
         rule = _valid_rule(r) or AlertRule.model_construct(  # shown as it was stored
-            id=str(r[0]), name=str(r[1]), query=str(r[2]), created_at=to_datetime(str(r[7]))
+            id=str(r[0]), name=str(r[1]), query=str(r[2]), created_at=to_datetime(str(r[-1]))
         )
         with self.db.transaction() as c:
             c.execute("DELETE FROM rules WHERE id=?", (rule.id,))
@@ -163,7 +176,7 @@ class AlertStore:
     ) -> list[Alert]:
         """Record hits in one transaction; returns those not recorded before."""
         with self.db.transaction() as c:
-            return insert_hits(c, hits, versions, self.update_threshold)
+            return insert_hits(c, hits, versions, self.policy)
 
     def hits(self, *, rule: str | None = None, limit: int = 100) -> list[HitRow]:
         sql = (

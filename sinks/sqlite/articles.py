@@ -23,10 +23,10 @@ from sinks.sqlite.search_sql import compile_where
 from wirewatch.core.clock import Clock, SystemClock
 from wirewatch.core.folding import ArticleVersion
 from wirewatch.core.models import Alert, EnrichedArticle
+from wirewatch.core.pacing import DEFAULT_POLICY, HitPolicy
 from wirewatch.core.ports import IndexResult, SearchPage, SearchRequest
 from wirewatch.core.query.fields import ALIAS_SEPARATOR, body_text
 from wirewatch.core.records import StoryRecord, StorySummary
-from wirewatch.core.settings import DEFAULT_UPDATE_THRESHOLD
 
 
 def _index_article(c: Any, e: EnrichedArticle, now: datetime) -> None:
@@ -106,7 +106,7 @@ def _settle(
     batch: Sequence[tuple[int | None, EnrichedArticle]],
     story_records: Sequence[StoryRecord],
     hits: Sequence[Alert],
-    update_threshold: float,
+    policy: HitPolicy,
 ) -> list[Alert]:
     """What follows indexing, inside the caller's transaction: outbox ack, story state, hits.
 
@@ -123,7 +123,7 @@ def _settle(
     )
     fired = {h.article_id for h in hits}
     versions = {e.id: ArticleVersion.of(e.article) for _, e in batch if e.id in fired}
-    return insert_hits(c, hits, versions, update_threshold)
+    return insert_hits(c, hits, versions, policy)
 
 
 class ArticleStore:
@@ -133,11 +133,11 @@ class ArticleStore:
         self,
         db: Database,
         clock: Clock | None = None,
-        update_threshold: float = DEFAULT_UPDATE_THRESHOLD,
+        policy: HitPolicy = DEFAULT_POLICY,
     ) -> None:
         self.db = db
         self.clock = clock or SystemClock()
-        self.update_threshold = update_threshold
+        self.policy = policy
 
     def index(self, batch: Sequence[EnrichedArticle]) -> IndexResult:
         """Index (or re-index) a batch in one transaction; SQLite refuses none of them."""
@@ -163,7 +163,7 @@ class ArticleStore:
         with self.db.transaction() as c:
             for _, e in batch:
                 _index_article(c, e, now)
-            return _settle(c, batch, story_records, hits, self.update_threshold)
+            return _settle(c, batch, story_records, hits, self.policy)
 
     def commit_indexed(
         self,
@@ -173,7 +173,7 @@ class ArticleStore:
     ) -> list[Alert]:
         """`commit_enriched` without the indexing, for a batch a search engine holds."""
         with self.db.transaction() as c:
-            return _settle(c, batch, story_records, hits, self.update_threshold)
+            return _settle(c, batch, story_records, hits, self.policy)
 
     def story_records_since(self, since: datetime) -> list[StoryRecord]:
         rows = self.db.conn.execute(

@@ -27,17 +27,43 @@ _FROM = "FROM deliveries d JOIN hits h ON h.id = d.alert_id"
 
 
 def queue_deliveries(
-    c: sqlite3.Connection, alert: Alert, destinations: Iterable[tuple[Channel, str]]
+    c: sqlite3.Connection,
+    alert: Alert,
+    destinations: Iterable[tuple[Channel, str]],
+    *,
+    held_until: datetime | None = None,
 ) -> None:
-    """Inside the caller's transaction: one pending delivery per destination, due now."""
+    """Inside the caller's transaction: one delivery per destination, due now — or held
+    for its digest until `held_until`."""
+    state = DeliveryState.PENDING if held_until is None else DeliveryState.HELD
+    due = iso(held_until or alert.matched_at)
     c.executemany(
         "INSERT OR IGNORE INTO deliveries(alert_id, rule_id, channel, target, state, "
-        "next_attempt_at) VALUES (?,?,?,?,?,?)",
+        "next_attempt_at, held) VALUES (?,?,?,?,?,?,?)",
         [
-            (alert.id, alert.rule_id, ch.value, target, "pending", iso(alert.matched_at))
+            (
+                alert.id,
+                alert.rule_id,
+                ch.value,
+                target,
+                state.value,
+                due,
+                int(held_until is not None),
+            )
             for ch, target in destinations
         ],
     )
+
+
+def sent_singly_since(c: sqlite3.Connection, rule_id: str, since: datetime) -> int:
+    """How many of a rule's hits since `since` went (or go) out one by one: what a
+    throttle counts."""
+    row = c.execute(
+        "SELECT COUNT(DISTINCT d.alert_id) FROM deliveries d JOIN hits h ON h.id = d.alert_id "
+        "WHERE d.rule_id = ? AND d.held = 0 AND h.matched_at >= ?",
+        (rule_id, iso(since)),
+    ).fetchone()
+    return int(row[0])
 
 
 def _delivery(row: Sequence[object], alert: Alert | None = None) -> Delivery:
@@ -86,9 +112,18 @@ class DeliveryStore:
         )
         return [_delivery(r) for r in rows]
 
+    def due_digests(self, now: datetime, limit: int = 1000) -> list[Delivery]:
+        """Held deliveries whose digest window has ended, grouped by rule, channel, target."""
+        rows = self.db.conn.execute(
+            f"SELECT {_COLUMNS} {_FROM} WHERE d.state='held' AND d.next_attempt_at <= ? "
+            "ORDER BY d.rule_id, d.channel, d.target, h.matched_at LIMIT ?",
+            (iso(now), limit),
+        )
+        return [_delivery(r) for r in rows]
+
     def next_delivery_at(self) -> datetime | None:
         r = self.db.conn.execute(
-            "SELECT MIN(next_attempt_at) FROM deliveries WHERE state='pending'"
+            "SELECT MIN(next_attempt_at) FROM deliveries WHERE state IN ('pending', 'held')"
         ).fetchone()
         return parse_iso(r[0]) if r and r[0] else None
 
@@ -110,13 +145,14 @@ class DeliveryStore:
         *,
         retry_at: datetime | None,
     ) -> None:
-        """Count a failed attempt; `retry_at=None` gives up (state 'failed': a dead letter)."""
-        state = DeliveryState.PENDING if retry_at else DeliveryState.FAILED
+        """Count a failed attempt; `retry_at=None` gives up (state 'failed': a dead letter).
+        A held delivery (a digest's) stays held, to go out with its digest again."""
         with self.db.transaction() as c:
             c.execute(
                 "UPDATE deliveries SET attempts=attempts+1, last_error=?, next_attempt_at=?, "
-                "state=? WHERE alert_id=? AND channel=? AND target=?",
-                (error[:500], iso(retry_at), state.value, alert_id, channel.value, target),
+                "state=CASE WHEN ? IS NULL THEN 'failed' WHEN held THEN 'held' "
+                "ELSE 'pending' END WHERE alert_id=? AND channel=? AND target=?",
+                (error[:500], iso(retry_at), iso(retry_at), alert_id, channel.value, target),
             )
 
     def deliveries(
@@ -136,9 +172,11 @@ class DeliveryStore:
     def retry_failed(
         self, *, now: datetime, rule: str | None = None, alert_id: str | None = None
     ) -> int:
-        """Dead letters back to pending, attempts reset, due now; a removed rule's stay."""
+        """Dead letters back to pending (a digest's back to its digest), attempts reset, due
+        now; a removed rule's stay."""
         sql = (
-            "UPDATE deliveries SET state='pending', attempts=0, next_attempt_at=?, "
+            "UPDATE deliveries SET state=CASE WHEN held THEN 'held' ELSE 'pending' END, "
+            "attempts=0, next_attempt_at=?, "
             "last_error=NULL WHERE state='failed' AND rule_id IN "
             "(SELECT id FROM rules WHERE ? IS NULL OR id = ? OR name = ?)"
         )

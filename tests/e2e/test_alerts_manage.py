@@ -115,3 +115,26 @@ def test_channels_are_checked_shown_redacted_dead_lettered_and_retried(cli: Cli)
     assert cli.json("alerts", "deliveries", "--failed", *CONFIG) == []
     missing = cli("alerts", "retry", "nope", *CONFIG, ok=False)
     assert missing.returncode == 2 and "no alert named 'nope'" in missing.stderr
+
+
+def test_a_digest_rule_holds_its_hits_for_one_message(cli: Cli) -> None:
+    bad = cli("alerts", "add", "weekly", "gaza", "--digest", "weekly", *CONFIG, ok=False)
+    assert bad.returncode == 2 and "digest 'weekly' is not one of off, hourly, daily" in bad.stderr
+    zero = cli("alerts", "add", "never", "gaza", "--throttle", "0", *CONFIG, ok=False)
+    assert zero.returncode == 2 and "--throttle" in zero.stderr
+
+    hook = "http://127.0.0.1:9/never-reached-before-the-day-ends"
+    cli("alerts", "add", MINE, "gaza OR israel", "--webhook", hook, "--digest", "daily", *CONFIG)
+    cli("alerts", "add", "calm", "iran", "--throttle", "3", *CONFIG)
+    listed = cli("alerts", "list", *CONFIG).stdout
+    assert "daily digest" in listed and "≤ 3/hour, then a digest" in listed
+    shown = {
+        r["name"]: (r["digest"], r["throttle_per_hour"])
+        for r in cli.json("alerts", "list", *CONFIG)
+    }
+    assert shown[MINE] == ("daily", None) and shown["calm"] == ("off", 3)
+
+    summary = cli.json("run", "--once", *CONFIG)
+    assert summary["hits_new"] > 0
+    held = cli.json("alerts", "deliveries", "--rule", MINE, *CONFIG)
+    assert held and {d["state"] for d in held} == {"held"}  # not sent, not lost

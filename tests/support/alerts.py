@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from wirewatch.core.models import Alert, AlertRule, Digest
+from wirewatch.core.models import Alert, Digest
 from wirewatch.core.pacing import digests
 
 T = datetime(2026, 11, 25, 12, 5, 59, tzinfo=UTC)
@@ -38,8 +38,4 @@ def digest_of(count: int) -> Digest:
         )
         for i in range(count)
     ]
-    return digests(
-        AlertRule(id="r1", name="gaza talks", query=ALERT.query, created_at=T, digest="hourly"),
-        "target",
-        alerts,
-    )[0]
+    return digests("target", alerts)[0]

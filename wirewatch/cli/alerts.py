@@ -75,6 +75,15 @@ def _channels(rule: AlertRule) -> str:
     return ", ".join(f"{ch} {redact_target(ch, t)}" for ch, t in rule.destinations())
 
 
+def _pacing(rule: AlertRule) -> str:
+    """How a rule's hits go out: each at once, throttled, or in digests."""
+    if rule.digest != "off":
+        return f"{rule.digest} digest"
+    if rule.throttle_per_hour is not None:
+        return f"≤ {rule.throttle_per_hour}/hour, then a digest"
+    return "each at once"
+
+
 @app.command("add")
 def alerts_add(
     name: Annotated[str, typer.Argument(help="A unique name for the alert.")],
@@ -89,6 +98,15 @@ def alerts_add(
         list[str] | None,
         typer.Option("--email", help="E-mail each hit to this address (repeatable)."),
     ] = None,
+    throttle: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="At most N single messages per hour; the rest in one digest at the hour."
+        ),
+    ] = None,
+    digest: Annotated[
+        str, typer.Option(help="off, hourly or daily: one message per period listing the hits.")
+    ] = "off",
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
@@ -98,7 +116,16 @@ def alerts_add(
     from wirewatch.runtime.subscriptions import make_rule
 
     with app_context(config, data_dir) as ctx:
-        rule = make_rule(name, query, webhook, ctx.clock, slack=slack, emails=email or [])
+        rule = make_rule(
+            name,
+            query,
+            webhook,
+            ctx.clock,
+            slack=slack,
+            emails=email or [],
+            throttle_per_hour=throttle,
+            digest=digest,
+        )
         ctx.rules.add_rule(rule)
         if json_out:
             print_json(rule_json(rule))
@@ -117,9 +144,9 @@ def alerts_list(
     if json_out:
         print_json([{**rule_json(r), "hits": counts[r.id]} for r in rules])
         return
-    table = Table("name", "query", "state", "channels", "hits")
+    table = Table("name", "query", "state", "channels", "pacing", "hits")
     for r in rules:
-        table.add_row(r.name, r.query, _state(r), _channels(r), str(counts[r.id]))
+        table.add_row(r.name, r.query, _state(r), _channels(r), _pacing(r), str(counts[r.id]))
     out.print(table)
 
 

@@ -300,6 +300,7 @@ class DeliveryState(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"  # gave up after the retry budget
     NONE = "none"  # the rule has no destination
+    HELD = "held"  # waiting for its digest (wirewatch.core.pacing)
 
     @classmethod
     def first(cls, has_destination: bool) -> DeliveryState:

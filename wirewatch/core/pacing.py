@@ -12,11 +12,29 @@ the notifier asks `digests` when held hits fall due.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
 from wirewatch.core.ids import digest_id
 from wirewatch.core.models import DIGEST_MAX_ALERTS, Alert, AlertRule, Digest
+from wirewatch.core.settings import DEFAULT_UPDATE_THRESHOLD, NotifySettings
+
+
+@dataclass(frozen=True)
+class HitPolicy:
+    """What the hit log needs to decide about a new hit: whether an article's change is an
+    update (`wirewatch.core.folding`) and when a held hit's digest goes out."""
+
+    update_threshold: float = DEFAULT_UPDATE_THRESHOLD
+    daily_digest_hour: int = 7
+
+    @classmethod
+    def of(cls, notify: NotifySettings) -> HitPolicy:
+        return cls(notify.update_threshold, notify.daily_digest_hour)
+
+
+DEFAULT_POLICY = HitPolicy()
 
 
 def hour_start(now: datetime) -> datetime:
@@ -49,15 +67,17 @@ def release_at(
     return None
 
 
-def digests(rule: AlertRule, target: str, alerts: Sequence[Alert]) -> list[Digest]:
-    """Held hits of `rule` for `target` as messages, oldest first, each within the limit."""
+def digests(target: str, alerts: Sequence[Alert]) -> list[Digest]:
+    """Held hits of one rule for `target` as messages, oldest first, each within the limit;
+    the rule is named as its newest hit names it."""
     ordered = sorted(alerts, key=lambda a: (a.matched_at, a.id))
+    rule = ordered[-1]
     chunks = [ordered[i : i + DIGEST_MAX_ALERTS] for i in range(0, len(ordered), DIGEST_MAX_ALERTS)]
     return [
         Digest(
-            id=digest_id(rule.id, target, [a.id for a in chunk]),
-            rule_id=rule.id,
-            rule_name=rule.name,
+            id=digest_id(rule.rule_id, target, [a.id for a in chunk]),
+            rule_id=rule.rule_id,
+            rule_name=rule.rule_name,
             query=rule.query,
             alerts=chunk,
         )

@@ -222,8 +222,13 @@ class DeliveryQueue(Protocol):
         """Pending deliveries whose next attempt is due at `now`, the longest waiting first."""
         ...
 
+    def due_digests(self, now: datetime, limit: int = 1000) -> list[Delivery]:
+        """Held deliveries (`wirewatch.core.pacing`) whose digest window has ended, ordered
+        by rule, channel and target."""
+        ...
+
     def next_delivery_at(self) -> datetime | None:
-        """When the next pending delivery is due; None when none is pending."""
+        """When the next pending or held delivery is due; None when there is none."""
         ...
 
     def mark_delivered(
@@ -239,7 +244,8 @@ class DeliveryQueue(Protocol):
         *,
         retry_at: datetime | None,
     ) -> None:
-        """Count a failed attempt; `retry_at=None` gives up (dead letter, state failed)."""
+        """Count a failed attempt; `retry_at=None` gives up (dead letter, state failed).
+        A held delivery stays held, to go out with its digest again."""
         ...
 
     def deliveries(

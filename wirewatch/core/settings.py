@@ -345,6 +345,12 @@ class RuleEntry(_Section):
         None, description="a Slack incoming-webhook URL (its path is the secret)"
     )
     emails: list[str] = Field(default_factory=list, description="e-mail recipients")
+    throttle_per_hour: int | None = Field(
+        None, ge=1, description="at most this many single alerts per hour; the rest in a digest"
+    )
+    digest: Literal["off", "hourly", "daily"] = Field(
+        "off", description="one message per hour or per day instead of one per hit"
+    )
 
 
 class _CheckedSource(PydanticBaseSettingsSource):

@@ -24,6 +24,7 @@ from sinks.sqlite.database import DB_FILENAME, Database
 from sinks.sqlite.deliveries import DeliveryStore
 from sinks.sqlite.feeds import FeedStore
 from wirewatch.core.clock import Clock, SystemClock
+from wirewatch.core.pacing import HitPolicy
 from wirewatch.core.ports import (
     ArticleIndex,
     DeliveryQueue,
@@ -75,9 +76,9 @@ class AppContext:
 
 def _open_sqlite(loaded: LoadedSettings, clock: Clock) -> AppContext:
     db = Database.open(loaded.settings.data_dir)
-    threshold = loaded.settings.notify.update_threshold
-    feeds, articles = FeedStore(db), ArticleStore(db, clock, threshold)
-    alerts = AlertStore(db, threshold)
+    policy = HitPolicy.of(loaded.settings.notify)
+    feeds, articles = FeedStore(db), ArticleStore(db, clock, policy)
+    alerts = AlertStore(db, policy)
     return AppContext(
         loaded,
         clock,

@@ -14,6 +14,11 @@ delivery is dead-lettered: state failed, a journal event (stage "notify") naming
 channel. A channel with no sender configured dead-letters at once with what to set.
 Targets are secrets (a Slack webhook's path, an address): logs, events and stored
 errors show them redacted.
+
+Held deliveries (a rule's digest, or hits past its throttle: `wirewatch.core.pacing`)
+go out when their window ends, grouped by rule, channel and target into digests of at
+most `DIGEST_MAX_ALERTS`; one attempt sends the digest, and its outcome is recorded on
+every delivery it lists (a failed digest stays held and is retried as one).
 """
 
 from __future__ import annotations
@@ -24,11 +29,11 @@ import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
 
-from sinks.webhook import DeliveryResult, next_attempt_at
+from sinks.webhook import ChannelSender, DeliveryResult, next_attempt_at
 from wirewatch.core.clock import Clock
-from wirewatch.core.models import Alert, Channel
+from wirewatch.core.models import Channel, Notification
+from wirewatch.core.pacing import digests
 from wirewatch.core.ports import DeliveryQueue, Journal
 from wirewatch.core.records import Delivery
 from wirewatch.core.redact import redact_target, redact_text
@@ -50,12 +55,6 @@ BUSY_WAIT = 1.0
 _NOT_CONFIGURED = {
     Channel.EMAIL: "e-mail is not configured: set notify.smtp_host and notify.smtp_from",
 }
-
-
-class ChannelSender(Protocol):
-    """One delivery attempt on one channel; network trouble is a result, never raised."""
-
-    async def send(self, target: str, alert: Alert) -> DeliveryResult: ...
 
 
 @dataclass
@@ -103,18 +102,32 @@ class Notifier:
                 task.cancel()
 
     def start_due(self) -> int:
-        """Start a task for every due delivery not already in flight; returns how many."""
-        due = self.queue.due_deliveries(
-            self.clock.now(), limit=self.settings.concurrency + len(self._in_flight)
-        )
-        started = 0
-        for d in due:
-            if d.key not in self._in_flight:
-                task = asyncio.create_task(self._attempt(d), name=f"notify {d.channel}")
-                self._in_flight[d.key] = task
-                task.add_done_callback(functools.partial(self._done, d.key))
-                started += 1
+        """Start a task for every due delivery and digest not already in flight; returns
+        how many."""
+        now = self.clock.now()
+        due = self.queue.due_deliveries(now, limit=self.settings.concurrency + len(self._in_flight))
+        started = sum(self._start(d.key, [d], d.alert) for d in due)
+        groups: dict[tuple[str, Channel, str], list[Delivery]] = {}
+        for d in self.queue.due_digests(now):
+            groups.setdefault((d.alert.rule_id, d.channel, d.target), []).append(d)
+        for (_, channel, target), members in groups.items():
+            by_id = {d.alert.id: d for d in members}
+            for digest in digests(target, [d.alert for d in members]):
+                chunk = [by_id[a.id] for a in digest.alerts]
+                started += self._start((digest.id, channel, target), chunk, digest)
         return started
+
+    def _start(
+        self, key: tuple[str, Channel, str], members: list[Delivery], message: Notification
+    ) -> bool:
+        """One task sending `message` for `members` (one delivery, or a digest's), unless
+        one with this key is in flight."""
+        if key in self._in_flight:
+            return False
+        task = asyncio.create_task(self._attempt(members, message), name=f"notify {key[1]}")
+        self._in_flight[key] = task
+        task.add_done_callback(functools.partial(self._done, key))
+        return True
 
     async def flush(self) -> None:
         """Deliver everything due now, page after page, and wait for it (the end of
@@ -137,7 +150,8 @@ class Notifier:
         # due already: in flight (its task wakes us) or past this pass's page
         return min(IDLE_WAIT, BUSY_WAIT if seconds <= 0 else max(0.05, seconds))
 
-    async def _attempt(self, d: Delivery) -> None:
+    async def _attempt(self, members: list[Delivery], message: Notification) -> None:
+        d = members[0]  # every member shares the channel and target
         async with self._slots:
             sender = self.senders.get(d.channel)
             if sender is None:
@@ -145,12 +159,13 @@ class Notifier:
                 result = DeliveryResult(ok=False, error=reason, retryable=False)
             else:
                 try:
-                    result = await sender.send(d.target, d.alert)
+                    result = await sender.send(d.target, message)
                 except Exception as e:  # a sender's bug fails this delivery, not the loop
                     # no traceback: its frames could quote the target, a secret
                     result = DeliveryResult(ok=False, error=f"sender bug: {e!r}", retryable=True)
-                    log.error("the %s sender failed on alert %s", d.channel, d.alert.id)
-            self._record(d, result)
+                    log.error("the %s sender failed on %s %s", d.channel, message.kind, message.id)
+            for member in members:
+                self._record(member, result)
 
     def _record(self, d: Delivery, result: DeliveryResult) -> None:
         now = self.clock.now()

@@ -161,6 +161,9 @@ def entry_auth(entry: FeedEntry) -> FeedAuth | None:
     return FeedAuth(username=SecretStr(entry.username), password=entry.password or SecretStr(""))
 
 
+DIGEST_MODES = ("off", "hourly", "daily")
+
+
 def make_rule(
     name: str,
     query: str,
@@ -169,6 +172,8 @@ def make_rule(
     *,
     slack: str | None = None,
     emails: Sequence[str] = (),
+    throttle_per_hour: int | None = None,
+    digest: str = "off",
 ) -> AlertRule:
     """Build a rule after checking its name, that its query parses (QueryError otherwise)
     and that each destination is usable: an http(s) webhook, an https Slack URL, e-mail
@@ -189,6 +194,16 @@ def make_rule(
         _refuse_blanks(webhook, "webhook URL")
     if slack is not None:
         _check_slack_url(slack)
+    if digest not in DIGEST_MODES:
+        raise WirewatchError(
+            f"digest {digest!r} is not one of {', '.join(DIGEST_MODES)}",
+            hint="hourly or daily sends one message per period; off sends each hit at once",
+        )
+    if throttle_per_hour is not None and throttle_per_hour < 1:
+        raise WirewatchError(
+            f"a throttle of {throttle_per_hour} per hour would hold every hit",
+            hint="give at least 1, or leave the throttle out",
+        )
     return AlertRule(
         id=rule_id_for_name(name),
         name=name.strip(),
@@ -196,6 +211,8 @@ def make_rule(
         webhook_url=webhook,
         slack_url=slack,
         emails=list(dict.fromkeys(check_email(addr) for addr in emails)),  # once each
+        throttle_per_hour=throttle_per_hour,
+        digest=digest,
         created_at=clock.now(),
     )
 
@@ -257,7 +274,14 @@ def sync_from_config(
     for rule in settings.alerts:
         slack = rule.slack.get_secret_value() if rule.slack else None
         made = make_rule(
-            rule.name, rule.query, rule.webhook, clock, slack=slack, emails=rule.emails
+            rule.name,
+            rule.query,
+            rule.webhook,
+            clock,
+            slack=slack,
+            emails=rule.emails,
+            throttle_per_hour=rule.throttle_per_hour,
+            digest=rule.digest,
         )
         stored = rules.get_rule(made.name)
         # a rule paused with `alerts pause` stays paused when the config is read again

@@ -40,11 +40,12 @@ def test_held_hits_become_bounded_messages_oldest_first_with_stable_keys() -> No
         ALERT.model_copy(update={"id": f"h{i}", "matched_at": NOW - timedelta(minutes=i)})
         for i in range(DIGEST_MAX_ALERTS + 5)
     ]
-    messages = digests(rule(digest="hourly"), "https://hook.example/x", hits)
+    messages = digests("https://hook.example/x", hits)
     assert [len(m.alerts) for m in messages] == [DIGEST_MAX_ALERTS, 5]
+    assert (messages[0].rule_id, messages[0].rule_name) == (ALERT.rule_id, ALERT.rule_name)
     assert messages[0].alerts[0].id == f"h{DIGEST_MAX_ALERTS + 4}"  # the oldest first
     assert sorted(a.id for m in messages for a in m.alerts) == sorted(h.id for h in hits)
-    again = digests(rule(digest="hourly"), "https://hook.example/x", list(reversed(hits)))
+    again = digests("https://hook.example/x", list(reversed(hits)))
     assert [m.id for m in again] == [m.id for m in messages]
-    elsewhere = digests(rule(digest="hourly"), "ops@example.org", hits)
+    elsewhere = digests("ops@example.org", hits)
     assert elsewhere[0].id != messages[0].id
