@@ -67,7 +67,7 @@ def test_copies_fold_into_one_alert_and_a_new_headline_fires_one_update(
         (copy,) = [r for r in rows if r["folded_into"] is not None]
         assert first["story_size"] == 2 and first["kind"] == "article"
         assert first["matched_terms"] == ["ceasefire", "cairo"]
-        assert copy["delivery"] == "none" and copy["folded_into"]["alert_id"] == first["id"]
+        assert copy["deliveries"] == [] and copy["folded_into"]["alert_id"] == first["id"]
         table = cli("alerts", "hits", "--wide", *c).stdout
         assert f"folded into {first['title']}" in table
 
@@ -80,7 +80,7 @@ def test_copies_fold_into_one_alert_and_a_new_headline_fires_one_update(
         assert cli.json("run", "--once", *c)["hits_new"] == 1
         updates = [r for r in hits(cli, cfg) if r["kind"] == "update"]
         assert [u["article_id"] for u in updates] == [first["article_id"]]
-        assert updates[0]["delivery"] != "none"
+        assert [d["channel"] for d in updates[0]["deliveries"]] == ["webhook"]  # it is sent
         assert cli.json("run", "--once", *c)["hits_new"] == 0
 
 
