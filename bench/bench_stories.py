@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from story_copies import make_copy
 
 from processors.enrich.stories import StoryIndex
+from processors.enrich.story_signature import StorySigner
 from wirewatch.core.ids import article_id_from_url
 from wirewatch.core.models import Article
 from wirewatch.core.query.text import words
@@ -95,8 +96,8 @@ Assign = Callable[[Sequence[Article]], list[str]]
 
 
 def wirewatch(arts: Sequence[Article]) -> list[str]:
-    index = StoryIndex(timedelta(days=3650))
-    return [index.assign(a).story_id for a in arts]
+    index, signer = StoryIndex(timedelta(days=3650)), StorySigner()
+    return [index.resolve(signer.candidate(a)).story_id for a in arts]
 
 
 def tfidf_assign(threshold: float) -> Assign:
