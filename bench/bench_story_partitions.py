@@ -36,8 +36,7 @@ from kafka.partitioner.default import murmur2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_stories import Assign, article, bbc, evaluate, fold, wikiref, wirewatch
-from story_copies import make_copy
+from bench_stories import Assign, bbc, fold, report, stream, wirewatch
 
 from processors.enrich.stories import StoryIndex
 from processors.enrich.story_signature import StoryCandidate, StorySigner
@@ -139,9 +138,7 @@ def costs(arts: Sequence[Article]) -> tuple[float, float]:
 def main() -> None:
     originals = fold(bbc())
     test = originals[len(originals) // 2 :]
-    rng = random.Random(2)
-    arts = [article(d, i) for i, d in enumerate(test)]
-    arts += [article(make_copy(*d, rng), len(test) + i) for i, d in enumerate(test)]
+    arts = stream(test, seed=2)
     apart = sum(
         partition(o.id, 2) != partition(c.id, 2)
         for o, c in zip(arts[: len(test)], arts[len(test) :], strict=True)
@@ -166,13 +163,7 @@ def main() -> None:
         ("contrast: per-partition state, 2 partitions", per_partition(2)),
     ]
     for name, assign in runs:
-        r = evaluate(assign, test, seed=2)
-        w = wikiref(assign)
-        print(
-            f"{name:44s} copies joined {r['joined']:6.2f} %  ·  BBC false merges "
-            f"{r['false_pairs']} pairs = {r['false_rate']:.4f} %, originals sharing a story "
-            f"{r['multi']}  ·  wikiref220 cross-group merges {w['false_pairs']}"
-        )
+        print(report(name, assign, test, width=44))
     sign_us, resolve_us = costs(arts)
     print(
         f"per article: signing {sign_us:.0f} µs (every worker, for its own partitions), "
