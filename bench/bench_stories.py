@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from story_copies import make_copy
 
 from processors.enrich.stories import StoryIndex
+from processors.enrich.story_signature import StorySigner
 from wirewatch.core.ids import article_id_from_url
 from wirewatch.core.models import Article
 from wirewatch.core.query.text import words
@@ -95,8 +96,8 @@ Assign = Callable[[Sequence[Article]], list[str]]
 
 
 def wirewatch(arts: Sequence[Article]) -> list[str]:
-    index = StoryIndex(timedelta(days=3650))
-    return [index.assign(a).story_id for a in arts]
+    index, signer = StoryIndex(timedelta(days=3650)), StorySigner()
+    return [index.resolve(signer.candidate(a)).story_id for a in arts]
 
 
 def tfidf_assign(threshold: float) -> Assign:
@@ -127,19 +128,24 @@ def tfidf_assign(threshold: float) -> Assign:
     return assign
 
 
-def evaluate(assign: Assign, originals: list[Doc], seed: int) -> dict[str, float]:
+def stream(originals: list[Doc], seed: int) -> list[Article]:
+    """The originals, then one seeded copy of each."""
     rng = random.Random(seed)
     arts = [article(d, i) for i, d in enumerate(originals)]
-    copies = [article(make_copy(*d, rng), len(arts) + i) for i, d in enumerate(originals)]
-    stories = assign(arts + copies)
-    orig_story, copy_story = stories[: len(arts)], stories[len(arts) :]
+    return arts + [article(make_copy(*d, rng), len(arts) + i) for i, d in enumerate(originals)]
+
+
+def evaluate(assign: Assign, originals: list[Doc], seed: int) -> dict[str, float]:
+    n = len(originals)
+    stories = assign(stream(originals, seed))
+    orig_story, copy_story = stories[:n], stories[n:]
     joined = sum(c == o for c, o in zip(copy_story, orig_story, strict=True))
     sizes = Counter(orig_story)
     merged_pairs = sum(k * (k - 1) // 2 for k in sizes.values())
-    pairs = len(arts) * (len(arts) - 1) // 2
+    pairs = n * (n - 1) // 2
     return {
-        "copies": len(arts),
-        "joined": joined / len(arts) * 100,
+        "copies": n,
+        "joined": joined / n * 100,
         "false_pairs": merged_pairs,
         "false_rate": merged_pairs / pairs * 100,
         "multi": sum(k for k in sizes.values() if k > 1),
@@ -180,14 +186,19 @@ def main() -> None:
         f"{best_t} tuned on the first half"
     )
     for name, assign in (("baseline title TF-IDF", tfidf_assign(best_t)), ("wirewatch", wirewatch)):
-        r = evaluate(assign, test, seed=2)
-        w = wikiref(assign)
-        print(
-            f"{name:22s} copies joined {r['joined']:6.2f} %  ·  BBC false merges "
-            f"{r['false_pairs']} pairs = {r['false_rate']:.4f} %, originals sharing a "
-            f"story {r['multi']}  ·  wikiref220 cross-group merges {w['false_pairs']} "
-            f"pairs = {w['false_rate']:.4f} %"
-        )
+        print(report(name, assign, test))
+
+
+def report(name: str, assign: Assign, originals: list[Doc], width: int = 22) -> str:
+    """One line of figures: copies joined and false merges (BBC, seed 2; wikiref220)."""
+    r = evaluate(assign, originals, seed=2)
+    w = wikiref(assign)
+    return (
+        f"{name:{width}s} copies joined {r['joined']:6.2f} %  ·  BBC false merges "
+        f"{r['false_pairs']} pairs = {r['false_rate']:.4f} %, originals sharing a "
+        f"story {r['multi']}  ·  wikiref220 cross-group merges {w['false_pairs']} "
+        f"pairs = {w['false_rate']:.4f} %"
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
 """The enrichment stage: language → entities → topics → story, for a batch.
 
+The story step is its own two stages (sign the article, resolve the signature against
+the story window); the embedded runtime runs both here, in-process, with the same code
+the distributed mode spreads over workers and one resolver.
+
 Both runtimes call `Enricher.enrich_batch`. It never raises for one article:
 empty or huge texts, unknown scripts, HTML remnants or control characters give
 an article with what could be extracted and the reason in `notes`. NER runs in
@@ -20,6 +24,7 @@ from processors.enrich.language import LANGUAGE_MODEL, detect_language, primary_
 from processors.enrich.mention import Mention
 from processors.enrich.ner import EntityExtractor
 from processors.enrich.stories import StoryIndex
+from processors.enrich.story_signature import StorySigner
 from processors.enrich.topics import TopicTagger, load_tagger
 from wirewatch.core.clock import Clock, SystemClock
 from wirewatch.core.models import Article, EnrichedArticle, Entity, Provenance
@@ -77,6 +82,7 @@ class Enricher:
         )
         self.tagger = tagger or load_tagger(settings.topics_file)
         self.stories = stories or StoryIndex(timedelta(hours=settings.story_window_hours))
+        self.signer = StorySigner(self.stories.num_perm)
         self.provenance = Provenance(
             enrichment_version=ENRICHMENT_VERSION,
             language_model=LANGUAGE_MODEL,
@@ -118,7 +124,7 @@ class Enricher:
                     topics = self.tagger.tag(p.title, p.body, entities)
                 except Exception as e:
                     p.notes.append(f"topic tagging failed: {e!r}"[:200])
-            assignment = self.stories.assign(article, entities)
+            assignment = self.stories.resolve(self.signer.candidate(article))
             result.story_records.append(assignment.record)
             result.enriched.append(
                 EnrichedArticle(
