@@ -39,7 +39,7 @@ EXTRA = [
     "(gaza OR cairo) AND NOT title:talks",
     "talks AND (cairo AND NOT hamas)",
     "talks AND NOT (cairo AND hamas)",
-    "talks AND NOT \"cairo as\"",
+    'talks AND NOT "cairo as"',
     "NOT NOT talks AND cairo",
     "gaza AND crisis AND pentagon AND austin AND gallant",
     "title:rafah AND text:gaza",
