@@ -15,7 +15,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from wirewatch.core.models import Article, EnrichedArticle, Provenance
+from sinks.sqlite.alerts import AlertStore
+from sinks.sqlite.database import Database
+from wirewatch.core.ids import rule_id_for_name
+from wirewatch.core.models import AlertRule, Article, EnrichedArticle, Provenance
 
 ANCHORS = Path(__file__).resolve().parents[1].parent / "shared" / "anchors" / "alert-matching"
 GENERATOR = ANCHORS / "gen_workload.py"
@@ -63,3 +66,17 @@ def load_rules(path: Path) -> list[tuple[str, str]]:
     """(rule id, query) pairs, in the workload's order."""
     with path.open(encoding="utf-8") as f:
         return [(r["id"], r["lucene"]) for r in map(json.loads, f)]
+
+
+def store_rules(data_dir: Path, rules: list[tuple[str, str]]) -> None:
+    """Write the rules into the SQLite rule store of `data_dir`, as `alerts add` would."""
+    db = Database.open(data_dir)
+    store, now = AlertStore(db), datetime.now(UTC)
+    try:
+        for rid, query in rules:
+            name = f"workload {rid}"
+            store.add_rule(
+                AlertRule(id=rule_id_for_name(name), name=name, query=query, created_at=now)
+            )
+    finally:
+        db.conn.close()

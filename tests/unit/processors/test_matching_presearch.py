@@ -34,6 +34,16 @@ EXTRA = [
     'topic:"medtop:16000000"',
     "place:berlin AND economic",
     "story:story1",
+    "talks AND NOT (cairo OR rafah)",
+    "NOT gaza AND economic AND berlin",
+    "(gaza OR cairo) AND NOT title:talks",
+    "talks AND (cairo AND NOT hamas)",
+    "talks AND NOT (cairo AND hamas)",
+    'talks AND NOT "cairo as"',
+    "NOT NOT talks AND cairo",
+    "gaza AND crisis AND pentagon AND austin AND gallant",
+    "title:rafah AND text:gaza",
+    "(talks OR (markets AND rates)) AND NOT crisis",
 ]
 
 
@@ -63,6 +73,30 @@ def test_and_indexes_one_branch_or_indexes_all() -> None:
     assert index.candidates(markets) == []
 
 
+def test_a_candidate_carries_a_key_of_every_posted_clause() -> None:
+    index = Presearcher()
+    index.add("both", parse_query("gaza AND cairo").root)  # no article has both
+    index.add("phrase", parse_query('"cairo gaza"').root)  # every word of a phrase is needed
+    assert [index.candidates(doc_keys(doc_for(a))) for a in ARTICLES[:2]] == [[], []]
+
+
+def test_a_negated_word_the_article_carries_drops_the_rule() -> None:
+    index = Presearcher()
+    index.add("veto", parse_query("talks AND NOT (hamas OR rafah)").root)
+    index.add("nested", parse_query("talks AND (cairo AND NOT hamas)").root)
+    index.add("kept", parse_query("talks AND NOT (cairo AND hamas)").root)  # not one clause
+    assert index.candidates(doc_keys(doc_for(ARTICLES[1]))) == ["kept"]  # talks, Cairo, Hamas
+
+
+def test_keys_alone_fire_one_word_rules_and_phrases_are_evaluated() -> None:
+    index = Presearcher()
+    index.add("words", parse_query("(talks OR rally) AND NOT gaza AND title:cairo").root)
+    index.add("phrase", parse_query('"talks resume"').root)
+    index.add("cease-fire", parse_query("cease-fire").root)  # two words: a phrase
+    fired, unsure = index.presearch(doc_keys(doc_for(ARTICLES[1])))
+    assert (fired, unsure) == ({"words"}, {"phrase", "cease-fire"})
+
+
 def test_rules_are_replaced_and_removed_without_a_rebuild() -> None:
     m = PresearchMatcher([("a", "gaza"), ("b", "cairo"), ("c", "talks")])
     assert m.match(ARTICLES[1]) == ["b", "c"]
@@ -73,6 +107,10 @@ def test_rules_are_replaced_and_removed_without_a_rebuild() -> None:
     m.remove("missing")
     assert m.match(ARTICLES[1]) == ["a", "c"]
     assert len(m) == 2
+    m.add("c", "talks AND NOT cairo")  # its veto replaced with its postings
+    assert m.match(ARTICLES[1]) == ["a"]
+    m.add("c", "talks")
+    assert m.match(ARTICLES[1]) == ["a", "c"]
 
 
 def test_the_shared_workload_matches_identically_at_1k_rules(tmp_path: Path) -> None:
