@@ -108,7 +108,14 @@ def build_fetcher(
 
 def build_webhook_post(settings: Settings, clock: Any) -> GuardedPost:
     """Webhook POSTs: the feed fetcher's guard and limits, under `notify.timeout`, and no
-    redirects (a receiver that moved is reconfigured, not followed)."""
+    redirects (a receiver that moved is reconfigured, not followed).
+
+    Feed politeness does not apply: a receiver is the user's own endpoint, and every
+    Slack rule posts to the same host, so a per-host limit of 2 would let two stalled
+    Slack webhooks hold every other rule's Slack delivery. The notifier's own bound
+    (`notify.concurrency`) is the limit, per host and overall.
+    """
+    slots = settings.notify.concurrency
     return GuardedPost(
         build_fetcher(
             settings,
@@ -116,6 +123,8 @@ def build_webhook_post(settings: Settings, clock: Any) -> GuardedPost:
             deadline_setting="notify.timeout",
             deadline=settings.notify.timeout,
             max_redirects=0,
+            concurrency=slots,
+            per_host_concurrency=slots,
         )
     )
 

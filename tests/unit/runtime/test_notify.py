@@ -112,21 +112,24 @@ async def test_a_stalled_receiver_never_delays_another_rules_delivery(
     setup: Setup, receivers: tuple[WebhookReceiver, WebhookReceiver]
 ) -> None:
     slow, fast = receivers
-    slow.hold_replies()  # rule A's receiver takes the request and does not answer
+    slow.hold_replies()  # rules A and C's receiver takes requests and does not answer
     a = setup.add("a", webhook_url=slow.url)
-    b = setup.add("b", webhook_url=fast.url)
+    c = setup.add("c", webhook_url=slow.url)
+    b = setup.add("b", webhook_url=fast.url)  # the same host (127.0.0.1), as Slack rules share
     async with running(setup.notifier):
         setup.hit(a)
-        await until(lambda: bool(slow.requests), 5.0)
+        setup.hit(c)
+        await until(lambda: len(slow.requests) == 2, 5.0)
         hit_b = setup.hit(b)
         took = await until(lambda: bool(fast.requests), 5.0)
         await until(lambda: bool(setup.queue.delivery_counts().get("delivered")), 5.0)
         states = {d.alert.rule_id: d.state for d in setup.queue.deliveries()}
-        assert states == {"a": DeliveryState.PENDING, "b": DeliveryState.DELIVERED}
+        pending, delivered = DeliveryState.PENDING, DeliveryState.DELIVERED
+        assert states == {"a": pending, "c": pending, "b": delivered}
         assert fast.requests[0].idempotency_key == hit_b.id
-        assert took < 1.5, f"B waited {took:.2f} s behind A's stalled receiver"
+        assert took < 1.5, f"B waited {took:.2f} s behind A and C's stalled receiver"
         slow.release()
-        await until(lambda: setup.queue.delivery_counts() == {"delivered": 2}, 10.0)
+        await until(lambda: setup.queue.delivery_counts() == {"delivered": 3}, 10.0)
 
 
 async def test_a_channel_without_a_sender_is_dead_lettered_at_once_saying_what_to_set(
