@@ -60,6 +60,7 @@ def poll(
     its articles.
     """
     from ingest.publish import KafkaPublisher
+    from sinks.kafka.admin import ensure_topics
     from wirewatch.core.clock import SystemClock
     from wirewatch.runtime.build import build_fetcher, build_parser
     from wirewatch.runtime.poller import KafkaPoller
@@ -88,9 +89,11 @@ def poll(
             publisher=publisher,
         )
         try:
-            publisher.ensure_topics()
+            problems = ensure_topics(settings.kafka).problems
         except Exception as e:  # the broker may come later; publishing retries per feed
-            err.print(f"warning: {e}", style="yellow")
+            problems = [str(e)]
+        for problem in problems:
+            err.print(f"warning: {problem}", style="yellow")
         summary = asyncio.run(_run(poller, once))
     if json_out:
         print_json(summary.to_dict())
