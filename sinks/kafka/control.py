@@ -22,7 +22,7 @@ from kafka import KafkaProducer
 from sinks.kafka.connect import producer
 from sinks.kafka.log import produce, read_topic, snapshot
 from wirewatch.core.credentials import split_credentials
-from wirewatch.core.errors import FeedError, WirewatchError
+from wirewatch.core.errors import WirewatchError, unknown_feed, unknown_rule
 from wirewatch.core.messages import DecodeError, decode, encode, encode_feed, feed_key, rule_key
 from wirewatch.core.models import AlertRule, Feed, FeedAuth, FeedState, WireModel
 from wirewatch.core.records import FeedRow
@@ -106,8 +106,11 @@ class KafkaSubscriptions:
 
     def _update(self, feed_id: str, **changes: object) -> None:
         row = self.get(feed_id)
-        if row is not None:
-            self.topic.put(feed_key(feed_id), row.feed.model_copy(update=changes))
+        if row is None:
+            return
+        changed = row.feed.model_copy(update=changes)
+        if changed != row.feed:  # the config file's feeds are synced by every command
+            self.topic.put(feed_key(feed_id), changed)
 
     def get(self, feed_id: str) -> FeedRow | None:
         feed = self.topic.items().get(feed_key(feed_id))
@@ -124,10 +127,7 @@ class KafkaSubscriptions:
     def remove(self, id_or_url: str) -> FeedRow:
         row = self.find(id_or_url)
         if row is None:
-            raise FeedError(
-                f"no feed with id or URL {id_or_url!r}",
-                hint="see `wirewatch feeds list` for ids and URLs",
-            )
+            raise unknown_feed(id_or_url)
         self.topic.delete(feed_key(row.feed.id))
         return row
 
@@ -180,9 +180,7 @@ class KafkaRuleStore:
     def remove_rule(self, name_or_id: str) -> AlertRule:
         rule = self.get_rule(name_or_id)
         if rule is None:
-            raise WirewatchError(
-                f"no alert named {name_or_id!r}", hint="see `wirewatch alerts list`"
-            )
+            raise unknown_rule(name_or_id)
         self.topic.delete(rule_key(rule.id))
         return rule
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import itertools
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
 
 from sinks.kafka.deadletters import dead_letter
@@ -53,20 +52,6 @@ def cli_for(kafka: Kafka, topics: dict[str, str], home: Path, mode: str = "distr
 
 def admin(kafka: Kafka) -> KafkaAdminClient:
     return KafkaAdminClient(bootstrap_servers=kafka.bootstrap)
-
-
-def consume(kafka: Kafka, topic: str) -> list[Any]:
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=kafka.bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        consumer_timeout_ms=3000,
-    )
-    try:
-        return list(consumer)
-    finally:
-        consumer.close()
 
 
 def test_setup_creates_the_topics_with_their_configs_and_reports_a_short_one(
@@ -135,9 +120,7 @@ def test_feeds_and_rules_round_trip_through_their_topics(
     assert listed[0]["feed"]["title"] == "X"
     assert other.json("feeds", "add", "https://news.example/feed")["created"] is False
     # the credentials travel with the feed (for the pollers), never into output
-    (record,) = [
-        m for m in consume(kafka, topics["feeds"]) if m.key == added["feed"]["id"].encode()
-    ]
+    (record,) = [m for m in kafka.records(topics["feeds"]) if m.key == added["feed"]["id"].encode()]
     assert decode(Feed, record.value).auth.password.get_secret_value() == "s3cret"
     other("feeds", "rm", added["feed"]["id"])
     assert [f["feed"]["id"] for f in one.json("feeds", "list")] == [listed[1]["feed"]["id"]]
@@ -172,7 +155,7 @@ def test_poll_polls_exactly_the_feeds_of_the_topic(
         cli("feeds", "add", path.as_uri())
     first = cli.json("poll", "--once")
     assert first["feeds_polled"] == 2 and first["articles_published"] > 0
-    articles = [decode(Article, m.value) for m in consume(kafka, topics["raw"])]
+    articles = [decode(Article, m.value) for m in kafka.records(topics["raw"])]
     assert {a.feed_url for a in articles} == {p.as_uri() for p in wanted}
     cli("feeds", "rm", wanted[1].as_uri())
     assert cli.json("poll", "--once")["feeds_polled"] == 1
@@ -207,7 +190,7 @@ def test_dead_letters_are_listed_and_replayed_as_first_received(
     unknown = cli("deadletters", "replay", "--id", "9-99", ok=False)
     assert unknown.returncode == 2 and "no dead letter with id '9-99'" in unknown.stderr
     cli("deadletters", "replay", "--id", listed[1]["id"])
-    assert [(m.key, m.value) for m in consume(kafka, topics["raw"])] == [(b"a1", poison)]
+    assert [(m.key, m.value) for m in kafka.records(topics["raw"])] == [(b"a1", poison)]
     assert cli.json("deadletters", "replay", "--all")["replayed"] == [d["id"] for d in listed]
 
 
@@ -233,4 +216,4 @@ def test_migrate_publishes_the_data_dirs_feeds_rules_and_articles_once(
     assert [(r["name"], r["enabled"]) for r in distributed.json("alerts", "list")] == [
         ("iran", False)
     ]
-    assert sorted(m.key for m in consume(kafka, topics["raw"])) == [b"m0", b"m1", b"m2"]
+    assert sorted(m.key for m in kafka.records(topics["raw"])) == [b"m0", b"m1", b"m2"]

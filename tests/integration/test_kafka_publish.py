@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kafka import KafkaConsumer
 
 from ingest.parse import ParsedFeed, parse_feed
 from ingest.publish import KafkaPublisher, PublishError
@@ -48,17 +47,7 @@ def articles(prefix: str, n: int) -> list[Article]:
 
 
 def consume(kafka: Kafka, topic: str) -> list[tuple[str, Article]]:
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=kafka.bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        consumer_timeout_ms=3000,
-    )
-    try:
-        return [(m.key.decode(), Article.model_validate_json(m.value)) for m in consumer]
-    finally:
-        consumer.close()
+    return [(m.key.decode(), Article.model_validate_json(m.value)) for m in kafka.records(topic)]
 
 
 def settings(kafka: Kafka, topic: str) -> KafkaSettings:

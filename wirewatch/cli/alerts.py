@@ -250,7 +250,7 @@ def alerts_backfill(
     Copies of a story fold into its first alert, and articles that alerted before are
     not recorded again, so running it twice records nothing new.
     """
-    from wirewatch.core.errors import WirewatchError
+    from wirewatch.core.errors import unknown_rule
     from wirewatch.runtime.backfill import backfill
     from wirewatch.runtime.preview import PREVIEW_CAP
 
@@ -258,7 +258,7 @@ def alerts_backfill(
     with user_errors(), app_context(config, data_dir, command="alerts backfill") as ctx:
         rule = ctx.rules.get_rule(name)
         if rule is None:
-            raise WirewatchError(f"no alert named {name!r}", hint="see `wirewatch alerts list`")
+            raise unknown_rule(name)
         done = backfill(rule, ctx.articles, ctx.hits, start, ctx.clock.now())
     if json_out:
         print_json({"alert": rule.name, "since": start, **vars(done)})

@@ -17,7 +17,7 @@ from pydantic import SecretStr
 
 from wirewatch.core.clock import Clock
 from wirewatch.core.credentials import split_credentials
-from wirewatch.core.errors import FeedError, WirewatchError
+from wirewatch.core.errors import FeedError, WirewatchError, unknown_rule
 from wirewatch.core.ids import feed_id_for_url, rule_id_for_name
 from wirewatch.core.models import MAX_RULE_NAME, AlertRule, Feed, FeedAuth
 from wirewatch.core.ports import RuleStore, Subscriptions
@@ -305,7 +305,7 @@ def set_rule_enabled(rules: RuleStore, name_or_id: str, *, enabled: bool) -> Ale
     """Pause or resume a rule; a running runtime sees the change at its next batch."""
     rule = rules.get_rule(name_or_id)
     if rule is None:
-        raise WirewatchError(f"no alert named {name_or_id!r}", hint="see `wirewatch alerts list`")
+        raise unknown_rule(name_or_id)
     changed = rule.model_copy(update={"enabled": enabled})
     rules.add_rule(changed, replace=True)
     return changed
