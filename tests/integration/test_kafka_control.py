@@ -8,6 +8,7 @@ Every test gets topics of its own (a unique prefix), on the session's one broker
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from pathlib import Path
@@ -16,6 +17,8 @@ import pytest
 from kafka import KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
 
+from ingest.publish import KafkaPublisher
+from sinks.kafka.admin import ensure_topics
 from sinks.kafka.deadletters import dead_letter
 from sinks.sqlite.articles import ArticleStore
 from sinks.sqlite.database import Database
@@ -25,6 +28,13 @@ from tests.support.enriched import enriched
 from wirewatch.core.clock import SystemClock
 from wirewatch.core.messages import DeadLetter, decode
 from wirewatch.core.models import Article, Feed
+from wirewatch.core.settings import KafkaSettings, Settings
+from wirewatch.runtime import due
+from wirewatch.runtime import poller as poller_module
+from wirewatch.runtime.build import build_fetcher, build_parser
+from wirewatch.runtime.context import open_control_plane
+from wirewatch.runtime.poller import KafkaPoller
+from wirewatch.runtime.subscriptions import add_feed
 
 REPO = Path(__file__).resolve().parents[2]
 RECORDED = REPO / "examples" / "recorded"
@@ -217,3 +227,41 @@ def test_migrate_publishes_the_data_dirs_feeds_rules_and_articles_once(
         ("iran", False)
     ]
     assert sorted(m.key for m in kafka.records(topics["raw"])) == [b"m0", b"m1", b"m2"]
+
+
+async def test_a_running_poller_takes_up_a_feed_added_to_the_topic(
+    kafka: Kafka, topics: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(poller_module, "FOLLOW_FEEDS_SECONDS", 0.2)
+    monkeypatch.setattr(due, "MAX_IDLE_SECONDS", 0.2)  # the loop sleeps a minute with no feed
+    kafka_settings = KafkaSettings(
+        bootstrap_servers=kafka.bootstrap,
+        **{f"topic_{role}": name for role, name in topics.items()},
+    )
+    settings = Settings(
+        mode="distributed", data_dir=tmp_path, allow_local_files=True, kafka=kafka_settings
+    )
+    ensure_topics(kafka_settings)
+    clock = SystemClock()
+    poller = KafkaPoller(
+        settings,
+        config_dir=None,
+        clock=clock,
+        fetcher=build_fetcher(settings, clock),
+        parse=build_parser(settings),
+        publisher=KafkaPublisher(kafka_settings, timeout_s=30),
+    )
+    running = asyncio.create_task(poller.run(once=False))
+    url = (RECORDED / "cbs-world.xml").as_uri()
+    plane = open_control_plane(kafka_settings)
+    try:
+        await asyncio.to_thread(add_feed, plane.feeds, settings, clock, url)
+    finally:
+        plane.close()
+    async with asyncio.timeout(120):
+        while not poller.summary.feeds_polled:
+            await asyncio.sleep(0.2)
+    poller.stop.set()
+    summary = await running
+    assert summary.feeds_polled == 1 and summary.articles_published > 0
+    assert {decode(Article, m.value).feed_url for m in kafka.records(topics["raw"])} == {url}

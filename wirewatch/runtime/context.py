@@ -200,6 +200,13 @@ class PollerContext:
     feeds: FeedRegistry
     journal: Journal
     close: Callable[[], None]
+    read_topic_feeds: Callable[[], list[FeedRow]] | None = None
+    """Distributed mode: read the `feeds` topic again (from any thread: Kafka only), for
+    `follow_topic_feeds` to apply; None in embedded mode."""
+
+    def follow_topic_feeds(self, rows: list[FeedRow]) -> None:
+        """Make this poller's store hold exactly `rows`, the topic's feeds."""
+        _mirror(self.feeds, rows)
 
 
 def poller_db_name(index: int, count: int) -> str:
@@ -219,9 +226,14 @@ def open_poller_context(
     k = settings.kafka
     db = Database.open(settings.data_dir, poller_db_name(k.poller_index, k.poller_count))
     feeds = FeedStore(db)
+    read = None
     try:
         if settings.mode == "distributed":
-            _mirror(feeds, _topic_feeds(settings, clock, config_dir))
+
+            def read() -> list[FeedRow]:
+                return _topic_feeds(settings, clock, config_dir)
+
+            _mirror(feeds, read())
         else:
             subscriptions.sync_from_config(
                 settings.model_copy(update={"alerts": []}),
@@ -234,7 +246,7 @@ def open_poller_context(
     except BaseException:
         db.close()
         raise
-    return PollerContext(feeds=feeds, journal=db, close=db.close)
+    return PollerContext(feeds=feeds, journal=db, close=db.close, read_topic_feeds=read)
 
 
 def _mirror(feeds: FeedRegistry, rows: list[FeedRow]) -> None:
