@@ -78,6 +78,13 @@ def poll(
     settings = loaded.settings
     setup_logging(settings.log_level)
     with user_errors():
+        # first: in distributed mode the poller reads its feeds from the `feeds` topic
+        try:
+            problems = ensure_topics(settings.kafka).problems
+        except Exception as e:  # the broker may come later; publishing retries per feed
+            problems = [str(e)]
+        for problem in problems:
+            err.print(f"warning: {problem}", style="yellow")
         clock = SystemClock()
         publisher = KafkaPublisher(settings.kafka)
         poller = KafkaPoller(
@@ -88,12 +95,6 @@ def poll(
             parse=build_parser(settings),
             publisher=publisher,
         )
-        try:
-            problems = ensure_topics(settings.kafka).problems
-        except Exception as e:  # the broker may come later; publishing retries per feed
-            problems = [str(e)]
-        for problem in problems:
-            err.print(f"warning: {problem}", style="yellow")
         summary = asyncio.run(_run(poller, once))
     if json_out:
         print_json(summary.to_dict())
