@@ -82,6 +82,8 @@ def poll(
         try:
             problems = ensure_topics(settings.kafka).problems
         except Exception as e:  # the broker may come later; publishing retries per feed
+            if settings.mode == "distributed":
+                raise  # but the feed list is on the broker
             problems = [str(e)]
         for problem in problems:
             err.print(f"warning: {problem}", style="yellow")
