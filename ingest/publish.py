@@ -15,15 +15,13 @@ A broker that is down when the poller starts is not fatal: the producer is
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from collections.abc import Sequence
 from typing import Any
 
 from kafka import KafkaProducer
-from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import KafkaError
 
 from wirewatch.core.errors import WirewatchError
 from wirewatch.core.models import Article
@@ -74,44 +72,6 @@ class KafkaPublisher:
                     "kafka.bootstrap_servers; the feeds are retried",
                 ) from None
         return self._producer
-
-    def ensure_topics(self, partitions: int = 6) -> None:
-        """Create Wirewatch's topics if missing (the broker does not auto-create them)."""
-        s = self.settings
-        try:
-            admin = KafkaAdminClient(
-                bootstrap_servers=s.bootstrap_servers.split(","),
-                client_id=f"{s.client_id}-admin",
-                request_timeout_ms=self.timeout_ms,
-            )
-        except (KafkaError, OSError) as e:
-            raise PublishError(
-                f"cannot reach Kafka at {s.bootstrap_servers}: {e}",
-                hint="start the broker or fix kafka.bootstrap_servers",
-            ) from None
-        try:
-            existing = set(admin.list_topics())
-            wanted = [s.topic_raw, s.topic_enriched, s.topic_alerts]
-            new = [
-                NewTopic(t, num_partitions=partitions, replication_factor=1)
-                for t in wanted
-                if t not in existing
-            ]
-            if s.topic_rules not in existing:
-                new.append(
-                    NewTopic(
-                        s.topic_rules,
-                        num_partitions=1,
-                        replication_factor=1,
-                        topic_configs={"cleanup.policy": "compact"},
-                    )
-                )
-            if new:
-                # another poller may create them at the same moment
-                with contextlib.suppress(TopicAlreadyExistsError):
-                    admin.create_topics(new)
-        finally:
-            admin.close()
 
     def publish(self, articles: Sequence[Article]) -> None:
         """Send and wait for every acknowledgement; PublishError if any is missing."""

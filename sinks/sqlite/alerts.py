@@ -24,7 +24,7 @@ from sinks.sqlite.deliveries import (
     sent_singly_since,
 )
 from sinks.sqlite.hit_folding import fold_hits
-from wirewatch.core.errors import WirewatchError
+from wirewatch.core.errors import WirewatchError, unknown_rule
 from wirewatch.core.folding import ArticleVersion
 from wirewatch.core.models import Alert, AlertRule
 from wirewatch.core.pacing import DEFAULT_POLICY, HitPolicy, hour_start, release_at
@@ -160,9 +160,7 @@ class AlertStore:
         yet made are dead-lettered."""
         r = self._row(name_or_id)
         if r is None:
-            raise WirewatchError(
-                f"no alert named {name_or_id!r}", hint="see `wirewatch alerts list`"
-            )
+            raise unknown_rule(name_or_id)
         rule = _valid_rule(r) or AlertRule.model_construct(  # shown as it was stored
             id=str(r[0]), name=str(r[1]), query=str(r[2]), created_at=to_datetime(str(r[-1]))
         )

@@ -22,7 +22,7 @@ from sinks.sqlite.filter_words import write_filter_words
 from sinks.sqlite.search_sql import compile_where
 from wirewatch.core.clock import Clock, SystemClock
 from wirewatch.core.folding import ArticleVersion
-from wirewatch.core.models import Alert, EnrichedArticle
+from wirewatch.core.models import Alert, Article, EnrichedArticle
 from wirewatch.core.pacing import DEFAULT_POLICY, HitPolicy
 from wirewatch.core.ports import IndexResult, SearchPage, SearchRequest
 from wirewatch.core.query.fields import ALIAS_SEPARATOR, body_text
@@ -197,6 +197,13 @@ class ArticleStore:
 
     def count(self) -> int:
         return int(self.db.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def articles_after(self, article_id: str, limit: int) -> list[Article]:
+        """Stored articles as ingest published them, by id after `article_id` ('' first)."""
+        rows = self.db.conn.execute(
+            "SELECT payload FROM articles WHERE id > ? ORDER BY id LIMIT ?", (article_id, limit)
+        )
+        return [EnrichedArticle.model_validate_json(r[0]).article for r in rows]
 
     def search(self, request: SearchRequest) -> SearchPage:
         """Articles matching the query (compiled to SQL over FTS5), newest published first."""

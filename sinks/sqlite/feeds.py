@@ -14,7 +14,7 @@ from datetime import datetime
 from sinks.sqlite.database import Database, iso, parse_iso, to_datetime
 from sinks.sqlite.feed_auth import auth_from_json, auth_to_json, restrict_to_owner
 from wirewatch.core.credentials import split_credentials
-from wirewatch.core.errors import FeedError
+from wirewatch.core.errors import unknown_feed
 from wirewatch.core.models import Article, Feed, FeedAuth, FeedState
 from wirewatch.core.records import FeedRow, PendingArticle
 
@@ -100,10 +100,7 @@ class FeedStore:
     def remove(self, id_or_url: str) -> FeedRow:
         row = self.find(id_or_url)
         if row is None:
-            raise FeedError(
-                f"no feed with id or URL {id_or_url!r}",
-                hint="see `wirewatch feeds list` for ids and URLs",
-            )
+            raise unknown_feed(id_or_url)
         with self.db.transaction() as c:
             c.execute("DELETE FROM feeds WHERE id=?", (row.feed.id,))
         return row

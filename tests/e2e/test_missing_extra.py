@@ -33,11 +33,13 @@ runpy.run_module("wirewatch", run_name="__main__", alter_sys=True)
 """
 
 
-def run_without(cli: Cli, blocked: str, *args: str) -> subprocess.CompletedProcess[str]:
+def run_without(
+    cli: Cli, blocked: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", WITHOUT, blocked, *args],
         cwd=REPO,
-        env=cli.env,
+        env={**cli.env, **(env or {})},
         text=True,
         capture_output=True,
         timeout=120,
@@ -92,3 +94,16 @@ def test_a_configured_engine_without_the_search_extra_names_it(
     assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
     assert f"'{module}'" in lines[0] and "extra 'search'" in lines[0]
     assert lines[0].endswith("install -e '.[search]'"), lines[0]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["feeds", "list"], ["alerts", "add", "x", "gaza"], ["deadletters", "list"], ["setup"]],
+    ids=" ".join,
+)
+def test_distributed_mode_without_kafka_names_the_extra(cli: Cli, command: list[str]) -> None:
+    distributed = {"WIREWATCH_MODE": "distributed"}
+    r = run_without(cli, "kafka", *command, "--config", str(EXAMPLE_CONFIG), env=distributed)
+    assert r.returncode == 2, r.stderr
+    (line,) = r.stderr.strip().splitlines()
+    assert f"`wirewatch {command[0]}` needs the optional package 'kafka'" in line

@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -61,6 +61,22 @@ class Kafka(Server):
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    def records(self, topic: str) -> list[Any]:
+        """Every record of `topic` (waiting up to 3 s for the next one), for assertions."""
+        from kafka import KafkaConsumer
+
+        consumer = KafkaConsumer(
+            topic,
+            bootstrap_servers=self.bootstrap,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            consumer_timeout_ms=3000,
+        )
+        try:
+            return list(consumer)
+        finally:
+            consumer.close()
 
 
 S = TypeVar("S", bound=Server)

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kafka import KafkaConsumer
 
 from ingest.parse import ParsedFeed, parse_feed
 from ingest.publish import KafkaPublisher, PublishError
+from sinks.kafka.admin import ensure_topics
 from sinks.sqlite.database import Database
 from sinks.sqlite.feeds import FeedStore
 from tests.integration.conftest import Kafka
@@ -47,17 +47,7 @@ def articles(prefix: str, n: int) -> list[Article]:
 
 
 def consume(kafka: Kafka, topic: str) -> list[tuple[str, Article]]:
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=kafka.bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        consumer_timeout_ms=3000,
-    )
-    try:
-        return [(m.key.decode(), Article.model_validate_json(m.value)) for m in consumer]
-    finally:
-        consumer.close()
+    return [(m.key.decode(), Article.model_validate_json(m.value)) for m in kafka.records(topic)]
 
 
 def settings(kafka: Kafka, topic: str) -> KafkaSettings:
@@ -66,7 +56,7 @@ def settings(kafka: Kafka, topic: str) -> KafkaSettings:
 
 def test_publish_is_acknowledged_and_keyed_by_id(kafka: Kafka) -> None:
     pub = KafkaPublisher(settings(kafka, "t.basic"), timeout_s=30)
-    pub.ensure_topics(partitions=3)
+    ensure_topics(pub.settings)
     sent = articles("basic", 200)
     pub.publish(sent)
     pub.close()
@@ -78,7 +68,7 @@ def test_publish_is_acknowledged_and_keyed_by_id(kafka: Kafka) -> None:
 
 def test_broker_restarted_mid_run_loses_nothing(kafka: Kafka) -> None:
     pub = KafkaPublisher(settings(kafka, "t.restart"), timeout_s=15)
-    pub.ensure_topics(partitions=1)
+    ensure_topics(pub.settings)
     first, second = articles("before", 50), articles("after", 50)
     pub.publish(first)
     kafka.stop()
@@ -102,7 +92,7 @@ def test_broker_down_at_start_then_up(kafka: Kafka) -> None:
             pub.publish(articles("late", 3))
     finally:
         kafka.start()
-    pub.ensure_topics(partitions=1)
+    ensure_topics(pub.settings)
     pub.publish(articles("late", 3))
     pub.close()
     assert {k for k, _ in consume(kafka, "t.late")} == {"late-0", "late-1", "late-2"}
@@ -174,7 +164,7 @@ def test_a_bad_feed_among_good_ones_does_not_stop_the_others(kafka: Kafka, tmp_p
         return parse_feed(body, feed=feed, **kwargs)
 
     publisher = KafkaPublisher(settings.kafka, timeout_s=30)
-    publisher.ensure_topics(partitions=1)
+    ensure_topics(settings.kafka)
     clock = SystemClock()
     poller = KafkaPoller(
         settings,

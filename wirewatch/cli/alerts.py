@@ -140,13 +140,20 @@ def alerts_list(
     """The alert rules."""
     with app_context(config, data_dir) as ctx:
         rules = ctx.rules.rules()
-        counts = {r.id: len(ctx.hits.hits(rule=r.id, limit=1_000_000)) for r in rules}
+        # distributed: the hits are the sink's, not in this data directory
+        local = ctx.settings.mode == "embedded"
+        counts = {
+            r.id: len(ctx.hits.hits(rule=r.id, limit=MAX_ROWS)) if local else None for r in rules
+        }
     if json_out:
         print_json([{**rule_json(r), "hits": counts[r.id]} for r in rules])
         return
     table = Table("name", "query", "state", "channels", "pacing", "hits")
     for r in rules:
-        table.add_row(r.name, r.query, _state(r), _channels(r), _pacing(r), str(counts[r.id]))
+        hits = counts[r.id]
+        table.add_row(
+            r.name, r.query, _state(r), _channels(r), _pacing(r), "-" if hits is None else str(hits)
+        )
     out.print(table)
 
 
@@ -204,7 +211,7 @@ def alerts_test(
     with user_errors():
         parsed = parse_query(query)
     start = parse_when(since, "--since")
-    with app_context(config, data_dir) as ctx:
+    with app_context(config, data_dir, command="alerts test") as ctx:
         found = preview(ctx.articles, parsed, start)
     if json_out:
         print_json(
@@ -243,15 +250,15 @@ def alerts_backfill(
     Copies of a story fold into its first alert, and articles that alerted before are
     not recorded again, so running it twice records nothing new.
     """
-    from wirewatch.core.errors import WirewatchError
+    from wirewatch.core.errors import unknown_rule
     from wirewatch.runtime.backfill import backfill
     from wirewatch.runtime.preview import PREVIEW_CAP
 
     start = parse_when(since, "--since")
-    with user_errors(), app_context(config, data_dir) as ctx:
+    with user_errors(), app_context(config, data_dir, command="alerts backfill") as ctx:
         rule = ctx.rules.get_rule(name)
         if rule is None:
-            raise WirewatchError(f"no alert named {name!r}", hint="see `wirewatch alerts list`")
+            raise unknown_rule(name)
         done = backfill(rule, ctx.articles, ctx.hits, start, ctx.clock.now())
     if json_out:
         print_json({"alert": rule.name, "since": start, **vars(done)})
@@ -315,7 +322,7 @@ def alerts_hits(
     delivery stands. A copy of a story that already alerted is listed as folded into
     that first alert.
     """
-    with app_context(config, data_dir) as ctx:
+    with app_context(config, data_dir, command="alerts hits") as ctx:
         hits = ctx.hits.hits(rule=rule, limit=limit)
     if json_out:
         print_json(

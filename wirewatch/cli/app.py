@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from wirewatch import __version__
-from wirewatch.cli import alerts, feeds, inspect, poll, run, setup
+from wirewatch.cli import alerts, deadletters, feeds, inspect, migrate, poll, run, setup
 from wirewatch.cli.group import CheckedGroup
 
 app = typer.Typer(
@@ -26,12 +26,14 @@ app = typer.Typer(
 )
 app.add_typer(feeds.app, name="feeds")
 app.add_typer(alerts.app, name="alerts")
+app.add_typer(deadletters.app, name="deadletters")
 app.command("run")(run.run)
 app.command("poll")(poll.poll)
 app.command("search")(inspect.search)
 app.command("stories")(inspect.stories)
 app.command("status")(inspect.status)
 app.command("setup")(setup.setup)
+app.command("migrate")(migrate.migrate)
 
 config_app = typer.Typer(help="Inspect the settings.", no_args_is_help=True)
 config_app.command("show")(inspect.config_show)

@@ -103,15 +103,47 @@ def load(
         return load_settings(config, overrides=overrides)
 
 
+NOT_YET_DISTRIBUTED = {
+    "run": "it is the embedded runtime; run `wirewatch poll` to publish to Kafka",
+    "search": "search the engine (Kibana, OpenSearch Dashboards) until the sink lands",
+    "stories": "use the engine (Kibana, OpenSearch Dashboards) until the sink lands",
+    "status": "see the pollers' output and `wirewatch deadletters list`",
+    "alerts test": "try the query in embedded mode (mode: embedded) on a copy of the data",
+    "alerts backfill": "backfill in embedded mode before `wirewatch migrate --to distributed`",
+    "alerts hits": "hits are recorded by the sink role, which comes next",
+    "alerts deliveries": "deliveries are made by the sink role, which comes next",
+    "alerts retry": "deliveries are made by the sink role, which comes next",
+}
+"""Commands that cannot work in distributed mode yet, and what to use instead
+(docs/distributed.md has the table of every command in each mode)."""
+
+
+def refuse_in_distributed_mode(loaded: LoadedSettings, command: str) -> None:
+    """Exit 2 with one line when `command` cannot work in the configured mode yet."""
+    if loaded.settings.mode == "distributed" and command in NOT_YET_DISTRIBUTED:
+        raise fail(
+            f"`wirewatch {command}` does not work in distributed mode yet: "
+            f"{NOT_YET_DISTRIBUTED[command]} (docs/distributed.md)"
+        )
+
+
 @contextmanager
 def app_context(
-    config: Path | None, data_dir: Path | None = None, extra: Mapping[str, Any] | None = None
+    config: Path | None,
+    data_dir: Path | None = None,
+    extra: Mapping[str, Any] | None = None,
+    *,
+    command: str | None = None,
+    sync_config: bool = True,
 ) -> Iterator[AppContext]:
+    """Settings and stores for `command` (refused first if its mode cannot serve it)."""
     from wirewatch.runtime.context import open_context
 
     loaded = load(config, data_dir, extra)
+    if command is not None:
+        refuse_in_distributed_mode(loaded, command)
     with user_errors():
-        ctx = open_context(loaded)
+        ctx = open_context(loaded, sync_config=sync_config)
     try:
         with user_errors():
             yield ctx

@@ -81,7 +81,7 @@ def alerts_deliveries(
     wide: WideOpt = False,
 ) -> None:
     """Deliveries per channel: pending (retries due), delivered, failed (dead letters)."""
-    with app_context(config, data_dir) as ctx:
+    with app_context(config, data_dir, command="alerts deliveries") as ctx:
         found = ctx.deliveries.deliveries(rule=rule, failed_only=failed, limit=limit)
     if json_out:
         print_json(
@@ -127,11 +127,11 @@ def alerts_retry(
 ) -> None:
     """Put dead-lettered deliveries back to pending: a running `run` sends them within
     seconds, else the next run does."""
-    from wirewatch.core.errors import WirewatchError
+    from wirewatch.core.errors import unknown_rule
 
-    with app_context(config, data_dir) as ctx:
+    with app_context(config, data_dir, command="alerts retry") as ctx:
         if name is not None and ctx.rules.get_rule(name) is None:
-            raise WirewatchError(f"no alert named {name!r}", hint="see `wirewatch alerts list`")
+            raise unknown_rule(name)
         count = ctx.deliveries.retry_failed(now=ctx.clock.now(), rule=name, alert_id=alert_id)
     if json_out:
         print_json({"retried": count})

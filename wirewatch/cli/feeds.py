@@ -67,7 +67,9 @@ def feeds_add(
     from wirewatch.runtime.subscriptions import add_feed
 
     with app_context(config, data_dir) as ctx:
-        added = add_feed(ctx.feeds, ctx.settings, ctx.clock, url, title=title, full_text=full_text)
+        added = add_feed(
+            ctx.subscriptions, ctx.settings, ctx.clock, url, title=title, full_text=full_text
+        )
         feed = added.row.feed
         if json_out:
             print_json({"feed": feed_json(feed), "created": added.created})
@@ -116,7 +118,9 @@ def feeds_import(
             )
         created = 0
         for entry in entries:
-            added = add_feed(ctx.feeds, ctx.settings, ctx.clock, entry.url, title=entry.title)
+            added = add_feed(
+                ctx.subscriptions, ctx.settings, ctx.clock, entry.url, title=entry.title
+            )
             created += added.created
         if json_out:
             print_json(
@@ -154,7 +158,7 @@ def feeds_export(
     from wirewatch.core.credentials import with_credentials
 
     with app_context(config, data_dir) as ctx:
-        feeds = [r.feed for r in ctx.feeds.all()]
+        feeds = [r.feed for r in ctx.subscriptions.all()]
     exported = [
         f.model_copy(
             update={
@@ -198,7 +202,7 @@ def feeds_list(
     from wirewatch.core.models import FeedStatus
 
     with app_context(config, data_dir) as ctx:
-        rows = ctx.feeds.all()
+        rows = ctx.subscriptions.all()
     if json_out:
         print_json([{"feed": feed_json(r.feed), "state": _state_json(r.state)} for r in rows])
         return
@@ -250,7 +254,7 @@ def feeds_rm(
 
     with app_context(config, data_dir) as ctx:
         in_config = [split_credentials(f.url)[0] for f in ctx.settings.feeds]
-        row = ctx.feeds.remove(feed)
+        row = ctx.subscriptions.remove(feed)
         if json_out:
             print_json({"removed": feed_json(row.feed)})
         else:

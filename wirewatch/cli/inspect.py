@@ -80,7 +80,7 @@ def search(
     with user_errors():
         parsed = parse_query(query)
     start, end = parse_when(since, "--since"), parse_when(until, "--until")
-    with app_context(config, data_dir) as ctx:
+    with app_context(config, data_dir, command="search") as ctx:
         page = ctx.articles.search(SearchRequest(parsed, since=start, until=end, limit=limit))
     results = page.articles
     if json_out:
@@ -134,7 +134,7 @@ def stories(
 ) -> None:
     """The largest stories of a period, with their sources."""
     start, end = parse_when(since, "--since"), parse_when(until, "--until")
-    with app_context(config, data_dir) as ctx:
+    with app_context(config, data_dir, command="stories") as ctx:
         found = ctx.articles.stories(since=start, until=end, limit=limit, min_size=min_size)
     if json_out:
         print_json([s.__dict__ for s in found])
@@ -160,7 +160,7 @@ def status(
     from wirewatch.runtime.embedded import STATUS_KEY
     from wirewatch.runtime.lock import current_holder
 
-    with app_context(config, data_dir) as ctx:
+    with app_context(config, data_dir, command="status") as ctx:
         stored, index_error = _stored_count(ctx)
         rows = ctx.feeds.all()
         failing = [

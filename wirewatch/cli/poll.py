@@ -60,6 +60,7 @@ def poll(
     its articles.
     """
     from ingest.publish import KafkaPublisher
+    from sinks.kafka.admin import ensure_topics
     from wirewatch.core.clock import SystemClock
     from wirewatch.runtime.build import build_fetcher, build_parser
     from wirewatch.runtime.poller import KafkaPoller
@@ -77,6 +78,15 @@ def poll(
     settings = loaded.settings
     setup_logging(settings.log_level)
     with user_errors():
+        # first: in distributed mode the poller reads its feeds from the `feeds` topic
+        try:
+            problems = ensure_topics(settings.kafka).problems
+        except Exception as e:  # the broker may come later; publishing retries per feed
+            if settings.mode == "distributed":
+                raise  # but the feed list is on the broker
+            problems = [str(e)]
+        for problem in problems:
+            err.print(f"warning: {problem}", style="yellow")
         clock = SystemClock()
         publisher = KafkaPublisher(settings.kafka)
         poller = KafkaPoller(
@@ -87,10 +97,6 @@ def poll(
             parse=build_parser(settings),
             publisher=publisher,
         )
-        try:
-            publisher.ensure_topics()
-        except Exception as e:  # the broker may come later; publishing retries per feed
-            err.print(f"warning: {e}", style="yellow")
         summary = asyncio.run(_run(poller, once))
     if json_out:
         print_json(summary.to_dict())

@@ -61,7 +61,7 @@ def run(
     from wirewatch.runtime.build import build_embedded
     from wirewatch.runtime.lock import runtime_lock
 
-    with app_context(config, data_dir) as ctx:
+    with app_context(config, data_dir, command="run") as ctx:
         _start_index(ctx, once)  # before the lock: a refused engine leaves the data dir as is
         with runtime_lock(ctx.data_dir, command=_command_line(), now=ctx.clock.now()):
             setup_logging(ctx.settings.log_level)

@@ -30,3 +30,15 @@ class QueryError(WirewatchError):
 
 class FeedError(WirewatchError):
     """A feed URL or file that cannot be accepted (scheme, local file, malformed OPML)."""
+
+
+def unknown_feed(id_or_url: str) -> FeedError:
+    """The one error every subscription store gives for a feed it does not have."""
+    return FeedError(
+        f"no feed with id or URL {id_or_url!r}", hint="see `wirewatch feeds list` for ids and URLs"
+    )
+
+
+def unknown_rule(name_or_id: str) -> WirewatchError:
+    """The one error every rule store and command gives for an alert that does not exist."""
+    return WirewatchError(f"no alert named {name_or_id!r}", hint="see `wirewatch alerts list`")

@@ -112,6 +112,14 @@ class ArticleIndex(Protocol):
     def get(self, article_id: str) -> EnrichedArticle | None: ...
 
 
+class StoredArticles(Protocol):
+    """Paging through every stored article, as `migrate --articles` re-publishes them."""
+
+    def articles_after(self, article_id: str, limit: int) -> list[Article]:
+        """Up to `limit` articles by id, after `article_id` ('' for the first page)."""
+        ...
+
+
 class HitIndex(Protocol):
     """Alert hits copied to a search engine, one document per hit (the alert id), so
     Kibana or Dashboards can chart them; the `HitLog` stays the record of delivery."""
@@ -269,8 +277,13 @@ class DeliveryQueue(Protocol):
 # --- feeds --------------------------------------------------------------------------------------
 
 
-class FeedRegistry(Protocol):
-    """Subscriptions, their poll state and the dedup memory of what was accepted."""
+class Subscriptions(Protocol):
+    """The feeds subscribed to: what `feeds add/import/rm/list` change and read.
+
+    The embedded runtime keeps them in its database with their poll state (a
+    `FeedRegistry`); the distributed mode keeps them on the compacted `feeds` topic,
+    where a row's state is a fresh one: poll state stays with each poller.
+    """
 
     def add(self, feed: Feed) -> tuple[FeedRow, bool]:
         """Subscribe; returns (row, created). The same URL twice is the same feed."""
@@ -287,6 +300,10 @@ class FeedRegistry(Protocol):
     def remove(self, id_or_url: str) -> FeedRow: ...
 
     def all(self) -> list[FeedRow]: ...
+
+
+class FeedRegistry(Subscriptions, Protocol):
+    """Subscriptions, their poll state and the dedup memory of what was accepted."""
 
     def due(self, now: datetime) -> list[FeedRow]: ...
 

@@ -196,12 +196,39 @@ def email_ready(settings: NotifySettings) -> str | None:
     return None
 
 
+_TOPIC_NAME = r"^[A-Za-z0-9._-]{1,249}$"  # what Kafka accepts as a topic name
+
+
+def _topic(default: str, what: str) -> Any:
+    return Field(default, pattern=_TOPIC_NAME, description=what)
+
+
+def _partitions(default: int, topic: str) -> Any:
+    return Field(default, ge=1, le=10_000, description=f"partitions of {topic}")
+
+
 class KafkaSettings(_Section):
+    """The broker, the topics of the distributed mode and how `wirewatch setup` makes them
+    (docs/distributed.md)."""
+
     bootstrap_servers: str = "127.0.0.1:9092"
-    topic_raw: str = "articles.raw"
-    topic_enriched: str = "articles.enriched"
-    topic_rules: str = "alerts.rules"
-    topic_alerts: str = "alerts"
+    topic_raw: str = _topic("articles.raw", "accepted articles, keyed by article id")
+    topic_enriched: str = _topic("articles.enriched", "enriched articles, keyed by article id")
+    topic_rules: str = _topic("alerts.rules", "alert rules, keyed by rule id (compacted)")
+    topic_alerts: str = _topic("alerts", "alert hits, keyed by rule and story")
+    topic_feeds: str = _topic("feeds", "subscriptions, keyed by feed id (compacted)")
+    topic_deadletters: str = _topic(
+        "deadletters", "messages a stage could not read or process, with the reason"
+    )
+    partitions_raw: int = _partitions(6, "topic_raw: the most workers that share the work")
+    partitions_enriched: int = _partitions(6, "topic_enriched")
+    partitions_alerts: int = _partitions(3, "topic_alerts")
+    partitions_deadletters: int = _partitions(1, "topic_deadletters")
+    raw_retention_hours: float = Field(
+        7 * 24.0,
+        gt=0,
+        description="hours topic_raw keeps articles: how far back re-processing can replay",
+    )
     client_id: str = "wirewatch"
     poller_index: int = Field(0, ge=0, description="this poller's share of the feeds, 0-based")
     poller_count: int = Field(
@@ -383,6 +410,11 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="forbid", validate_assignment=True)
 
+    mode: Literal["embedded", "distributed"] = Field(
+        "embedded",
+        description="where subscriptions, rules and articles live: the data directory, "
+        "or Kafka topics (docs/distributed.md)",
+    )
     data_dir: Path = Field(
         Path("data"),
         description="all embedded-runtime state; relative paths resolve against the config file",

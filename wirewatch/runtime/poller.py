@@ -12,6 +12,7 @@ stable article id (the Kafka key) makes the replay idempotent downstream.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ from wirewatch.core.models import Article
 from wirewatch.core.records import FeedRow
 from wirewatch.core.redact import redact_text, redact_url
 from wirewatch.core.settings import Settings
-from wirewatch.runtime.aio import close_all
+from wirewatch.runtime.aio import close_all, wait_event
 from wirewatch.runtime.context import open_poller_context
 from wirewatch.runtime.due import poll_due_feeds, pollable
 
@@ -35,6 +36,8 @@ log = logging.getLogger("wirewatch.poller")
 
 # A feed whose articles Kafka did not acknowledge is polled again this soon, old validators kept.
 PUBLISH_RETRY_SECONDS = 60.0
+# Distributed mode: how often a running poller reads the `feeds` topic again.
+FOLLOW_FEEDS_SECONDS = 60.0
 
 
 def shard_of(feed_id: str, count: int) -> int:
@@ -98,14 +101,37 @@ class KafkaPoller:
             if once:
                 await self._poll_many(self.mine(self.state.feeds.all()))
             else:
-                await poll_due_feeds(
-                    self.state.feeds, self.clock, self.stop, self._poll_many, select=self.mine
-                )
+                follow = asyncio.create_task(self._follow_topic_feeds())
+                try:
+                    await poll_due_feeds(
+                        self.state.feeds, self.clock, self.stop, self._poll_many, select=self.mine
+                    )
+                finally:
+                    follow.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await follow
         finally:
             await asyncio.to_thread(self.publisher.close)
             await close_all([self.fetcher, self.parse])
             self.state.close()
         return self.summary
+
+    async def _follow_topic_feeds(self) -> None:
+        """Distributed mode: every FOLLOW_FEEDS_SECONDS, take up the feeds added to and
+        removed from the `feeds` topic (the poll loop wakes at least once a minute)."""
+        read = self.state.read_topic_feeds
+        if read is None:
+            return
+        while not self.stop.is_set():
+            await wait_event(self.stop, FOLLOW_FEEDS_SECONDS)
+            if self.stop.is_set():
+                return
+            try:
+                rows = await asyncio.to_thread(read)
+            except WirewatchError as e:  # the broker is down: keep polling the feeds we have
+                log.warning("reading the feeds topic failed, retried later: %s", e)
+                continue
+            self.state.follow_topic_feeds(rows)
 
     async def _poll_many(self, rows: Sequence[FeedRow]) -> None:
         await asyncio.gather(*(self._poll_one(r) for r in rows))

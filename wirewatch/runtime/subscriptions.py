@@ -17,10 +17,10 @@ from pydantic import SecretStr
 
 from wirewatch.core.clock import Clock
 from wirewatch.core.credentials import split_credentials
-from wirewatch.core.errors import FeedError, WirewatchError
+from wirewatch.core.errors import FeedError, WirewatchError, unknown_rule
 from wirewatch.core.ids import feed_id_for_url, rule_id_for_name
 from wirewatch.core.models import MAX_RULE_NAME, AlertRule, Feed, FeedAuth
-from wirewatch.core.ports import FeedRegistry, RuleStore
+from wirewatch.core.ports import RuleStore, Subscriptions
 from wirewatch.core.query import parse_query
 from wirewatch.core.records import FeedRow
 from wirewatch.core.redact import redact_secret_path, redact_url
@@ -108,7 +108,7 @@ class AddedFeed:
 
 
 def add_feed(
-    store: FeedRegistry,
+    store: Subscriptions,
     settings: Settings,
     clock: Clock,
     url: str,
@@ -152,6 +152,18 @@ def add_feed(
     if auth is not None and auth != row.feed.auth:
         store.set_auth(row.feed.id, auth)
     return AddedFeed(store.get(row.feed.id) or row, created)
+
+
+def copy_feeds(target: Subscriptions, rows: Sequence[FeedRow]) -> int:
+    """Subscribe `target` to the feeds of `rows`, updating the credentials of those it has;
+    returns how many were new."""
+    created = 0
+    for row in rows:
+        mine, new = target.add(row.feed)
+        created += new
+        if not new and row.feed.auth and row.feed.auth != mine.feed.auth:
+            target.set_auth(mine.feed.id, row.feed.auth)
+    return created
 
 
 def entry_auth(entry: FeedEntry) -> FeedAuth | None:
@@ -254,7 +266,7 @@ def check_email(addr: str) -> str:
 
 def sync_from_config(
     settings: Settings,
-    feeds: FeedRegistry,
+    feeds: Subscriptions,
     rules: RuleStore,
     clock: Clock,
     base_dir: Path | None = None,
@@ -293,7 +305,7 @@ def set_rule_enabled(rules: RuleStore, name_or_id: str, *, enabled: bool) -> Ale
     """Pause or resume a rule; a running runtime sees the change at its next batch."""
     rule = rules.get_rule(name_or_id)
     if rule is None:
-        raise WirewatchError(f"no alert named {name_or_id!r}", hint="see `wirewatch alerts list`")
+        raise unknown_rule(name_or_id)
     changed = rule.model_copy(update={"enabled": enabled})
     rules.add_rule(changed, replace=True)
     return changed

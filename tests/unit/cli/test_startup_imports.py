@@ -74,6 +74,9 @@ def top_level_modules_after(*args: str) -> set[str]:
         ["alerts", "add", "--help"],
         ["alerts", "hits", "--help"],
         ["config", "show", "--help"],
+        ["deadletters", "list", "--help"],
+        ["migrate", "--help"],
+        ["setup", "--help"],
     ],
     ids=" ".join,
 )

@@ -1,0 +1,74 @@
+"""Kafka clients for the control plane and the CLI, with one clear error when the broker
+cannot be reached.
+
+These clients serve short commands (`feeds add`, `setup`, `deadletters list`), so their
+timeouts are seconds, not the minutes a long-running poller waits; a command against a
+broker that is down fails in one line naming the bootstrap servers and the fix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.admin import KafkaAdminClient
+from kafka.errors import KafkaError
+
+from wirewatch.core.errors import WirewatchError
+from wirewatch.core.settings import KafkaSettings
+
+TIMEOUT_MS = 15_000
+
+
+class KafkaUnavailable(WirewatchError):
+    """The broker did not answer, or refused a request; nothing was changed."""
+
+
+def unreachable(k: KafkaSettings, e: BaseException) -> KafkaUnavailable:
+    return KafkaUnavailable(
+        f"cannot reach Kafka at {k.bootstrap_servers}: {e}",
+        hint="start the broker (deploy/dev/services up kafka) or fix kafka.bootstrap_servers",
+    )
+
+
+def _common(k: KafkaSettings, role: str) -> dict[str, Any]:
+    return {
+        "bootstrap_servers": k.bootstrap_servers.split(","),
+        "client_id": f"{k.client_id}-{role}",
+        "request_timeout_ms": TIMEOUT_MS,
+    }
+
+
+def producer(k: KafkaSettings, role: str) -> KafkaProducer:
+    """An idempotent producer (acks=all) whose sends the caller flushes before returning."""
+    try:
+        return KafkaProducer(
+            **_common(k, role),
+            acks="all",
+            enable_idempotence=True,
+            max_block_ms=TIMEOUT_MS,
+            delivery_timeout_ms=2 * TIMEOUT_MS,
+            bootstrap_timeout_ms=TIMEOUT_MS,
+        )
+    except (KafkaError, OSError) as e:
+        raise unreachable(k, e) from None
+
+
+def consumer(k: KafkaSettings, role: str) -> KafkaConsumer:
+    """A consumer without a group: it reads partitions it is assigned, commits nothing."""
+    try:
+        return KafkaConsumer(
+            **_common(k, role),
+            group_id=None,
+            enable_auto_commit=False,
+            bootstrap_timeout_ms=TIMEOUT_MS,
+        )
+    except (KafkaError, OSError) as e:
+        raise unreachable(k, e) from None
+
+
+def admin(k: KafkaSettings) -> KafkaAdminClient:
+    try:
+        return KafkaAdminClient(**_common(k, "admin"), bootstrap_timeout_ms=TIMEOUT_MS)
+    except (KafkaError, OSError) as e:
+        raise unreachable(k, e) from None

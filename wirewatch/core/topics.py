@@ -1,0 +1,44 @@
+"""The distributed mode's topics as `wirewatch setup` creates them: names, partitions, configs.
+
+Pure (no Kafka client): the admin adapter (`sinks/kafka/admin.py`) applies this plan,
+and tests and docs read it. The two control topics, `feeds` and `alerts.rules`, are
+compacted (the latest record per key is the current subscription or rule; a tombstone
+removes it) and have one partition: every poller and worker reads all of them, and one
+partition keeps every change to a key in order. `articles.raw` keeps
+`kafka.raw_retention_hours`, which bounds how far re-processing can replay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from wirewatch.core.settings import KafkaSettings
+
+HOUR_MS = 3_600_000
+COMPACTED = {"cleanup.policy": "compact"}
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """One topic: its name, its partition count and the configs it is created with."""
+
+    name: str
+    partitions: int
+    configs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def compacted(self) -> bool:
+        return self.configs.get("cleanup.policy") == "compact"
+
+
+def topic_plan(k: KafkaSettings) -> list[TopicSpec]:
+    """Every topic of the distributed mode, in the order the data flows."""
+    retention_ms = str(int(k.raw_retention_hours * HOUR_MS))
+    return [
+        TopicSpec(k.topic_feeds, 1, dict(COMPACTED)),
+        TopicSpec(k.topic_raw, k.partitions_raw, {"retention.ms": retention_ms}),
+        TopicSpec(k.topic_enriched, k.partitions_enriched),
+        TopicSpec(k.topic_rules, 1, dict(COMPACTED)),
+        TopicSpec(k.topic_alerts, k.partitions_alerts),
+        TopicSpec(k.topic_deadletters, k.partitions_deadletters),
+    ]
