@@ -3,7 +3,7 @@
 spaCy reports mentions; readers want entities. Within one article, "Mr. Gallant",
 "Gallant" and "Yoav Gallant" are one person; "U.S." is the United States; an
 entity gets one type, decided from all its mentions (a city name tagged GPE twice
-and ORG once is a GPE), and a surname used for a person anywhere is a person.
+and ORG once is a GPE), and a surname used for a person elsewhere is a person.
 Honorifics, possessives and contractions ("n’t") never create entities; a
 capitalised word that is only the first half of a job title ("Defense" in
 "Defense Secretary") is not an organisation; an ISO code becomes its country only
@@ -24,12 +24,13 @@ from processors.enrich.gazetteer import place_names
 from processors.enrich.mention import Mention
 from wirewatch.core.models import Entity, EntityType
 
-_HONORIFICS = re.compile(
-    r"^(?:(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lord|lady|rev|fr|gen|lt|col|maj|capt|sgt|sen|"
+_TITLES = (
+    r"(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lord|lady|rev|fr|gen|lt|col|maj|capt|sgt|sen|"
     r"rep|gov|pres|hon|sheikh|president|prime minister|minister|secretary|senator|judge|"
-    r"justice|chancellor|king|queen|prince|princess|pope)\.?\s+)+",
-    re.I,
+    r"justice|chancellor|king|queen|prince|princess|pope)\.?\s+"
 )
+_HONORIFICS = re.compile(rf"^(?:{_TITLES})+", re.I)
+_TITLE_BEFORE = re.compile(rf"\b{_TITLES}$", re.I)  # "President " just before "Trump"
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$")
 _EDGE_PUNCT = re.compile(r"^[\s\"'“”‘’(\[{<.,;:!?&-]+|[\s\"'“”‘’)\]}>,;:!?&-]+$")
 _LEADING_THE = re.compile(r"^the\s+", re.I)
@@ -118,11 +119,18 @@ def resolve_mentions(
         )
         if label == "NORP" and items[0][1] in place_names():
             label = "GPE"  # "Bucharest" is a city, not a nationality
-        elif labels["PERSON"] and " " not in items[0][1] and items[0][1] not in place_names():
+        elif " " not in items[0][1] and any(_titled(m, text) for m, _ in items):
             label = "PERSON"  # "Trump's tariffs" (ORG) with "President Trump" elsewhere
         out.extend((Mention(m.text, label, m.start, m.end), n) for m, n in items)
     out.sort(key=lambda x: x[0].start)
     return out
+
+
+def _titled(m: Mention, text: str) -> bool:
+    """A mention written with a title or honorific: "President Trump", "Mr. Gallant"."""
+    return bool(
+        _HONORIFICS.match(m.text) or _TITLE_BEFORE.search(text[max(0, m.start - 20) : m.start])
+    )
 
 
 def normalise(mentions: Sequence[Mention], text: str, title_length: int) -> list[Entity]:

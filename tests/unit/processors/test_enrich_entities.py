@@ -206,11 +206,19 @@ def test_a_surname_the_article_uses_for_a_person_is_a_person() -> None:
     assert entities["Trump"].mentions == 2
 
 
-def test_a_single_word_tagged_person_once_is_a_person_throughout() -> None:
+def test_a_surname_written_with_a_title_elsewhere_is_a_person() -> None:
     text = (
         "Trump's tariffs will pummel Vietnam\n"
         "President Trump said on Monday that Trump's tariffs would stay."
     )
-    spans = [("Trump", "ORG"), ("Vietnam", "GPE"), ("Trump", "PERSON"), ("Trump", "ORG")]
+    spans = [("Trump", "ORG"), ("Vietnam", "GPE"), ("Trump", "ORG"), ("Trump", "ORG")]
     entities = by_name(normalise(_mentions(text, spans), text, title_length=35))
     assert (entities["Trump"].type, entities["Trump"].mentions) == (EntityType.PERSON, 3)
+
+
+def test_a_name_tagged_person_once_without_other_evidence_keeps_the_majority_type() -> None:
+    """A model's lone slip does not rename a place (measured on eng.testa: it costs F1)."""
+    text = "Fighting in Chechnya went on. Chechnya said the talks failed. Chechnya is calm."
+    spans = [("Chechnya", "GPE"), ("Chechnya", "PERSON"), ("Chechnya", "GPE")]
+    [chechnya] = normalise(_mentions(text, spans), text, title_length=0)
+    assert chechnya.type == EntityType.GPE
