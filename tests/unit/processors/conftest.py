@@ -89,7 +89,7 @@ def article(
 
 @pytest.fixture(scope="session")
 def extractor() -> EntityExtractor:
-    return EntityExtractor("en_core_web_sm")
+    return EntityExtractor(EnrichSettings().spacy_model)
 
 
 @pytest.fixture(scope="session")

