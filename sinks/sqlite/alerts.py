@@ -145,6 +145,11 @@ class AlertStore:
         rows = self.db.conn.execute(f"SELECT {_RULE_COLUMNS} FROM rules ORDER BY name")
         return [rule for rule in map(_valid_rule, rows) if rule is not None]
 
+    def rules_version(self) -> str:
+        """The counter the rules table's triggers bump on every change (schema step 9)."""
+        row = self.db.conn.execute("SELECT value FROM meta WHERE key='rules_version'").fetchone()
+        return str(row[0])
+
     def get_rule(self, name_or_id: str) -> AlertRule | None:
         r = self._row(name_or_id)
         return _valid_rule(r) if r else None

@@ -10,12 +10,12 @@ with the same idempotency key (the hit id).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
 from sinks.sqlite.database import Database, iso, parse_iso
 from wirewatch.core.models import Alert, Channel, DeliveryState
-from wirewatch.core.records import Delivery
+from wirewatch.core.records import Delivery, DeliveryKey
 
 REMOVED_RULE = "the alert was removed before delivery"
 
@@ -104,22 +104,39 @@ class DeliveryStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def due_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:
-        rows = self.db.conn.execute(
-            f"SELECT {_COLUMNS} {_FROM} WHERE d.state='pending' AND d.next_attempt_at <= ? "
-            "ORDER BY d.next_attempt_at LIMIT ?",
-            (iso(now), limit),
-        )
-        return [_delivery(r) for r in rows]
+    def due_deliveries(
+        self, now: datetime, limit: int = 100, exclude: Collection[DeliveryKey] = ()
+    ) -> list[Delivery]:
+        return self._due("pending", "d.next_attempt_at", now, limit, exclude)
 
-    def due_digests(self, now: datetime, limit: int = 1000) -> list[Delivery]:
+    def due_digests(
+        self, now: datetime, limit: int = 1000, exclude: Collection[DeliveryKey] = ()
+    ) -> list[Delivery]:
         """Held deliveries whose digest window has ended, grouped by rule, channel, target."""
+        order = "d.rule_id, d.channel, d.target, h.matched_at"
+        return self._due("held", order, now, limit, exclude)
+
+    def _due(
+        self,
+        state: str,
+        order: str,
+        now: datetime,
+        limit: int,
+        exclude: Collection[DeliveryKey],
+    ) -> list[Delivery]:
+        """Due rows in `state`, skipping `exclude` (those in flight) before their hits are
+        parsed: a busy notifier asks after every finished delivery."""
         rows = self.db.conn.execute(
-            f"SELECT {_COLUMNS} {_FROM} WHERE d.state='held' AND d.next_attempt_at <= ? "
-            "ORDER BY d.rule_id, d.channel, d.target, h.matched_at LIMIT ?",
-            (iso(now), limit),
+            f"SELECT d.alert_id, {_COLUMNS} {_FROM} WHERE d.state=? AND d.next_attempt_at <= ? "
+            f"ORDER BY {order} LIMIT ?",
+            (state, iso(now), limit + len(exclude)),
         )
-        return [_delivery(r) for r in rows]
+        skip = set(exclude)
+        out = []
+        for alert_id, *row in rows:
+            if (str(alert_id), Channel(str(row[1])), str(row[2])) not in skip:
+                out.append(_delivery(row))
+        return out[:limit]
 
     def next_delivery_at(self) -> datetime | None:
         r = self.db.conn.execute(

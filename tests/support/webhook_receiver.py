@@ -77,7 +77,13 @@ class WebhookReceiver:
             def log_message(self, *args: object) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            # The notifier opens up to notify.concurrency (16) connections at once; the
+            # default listen backlog of 5 refused some, which the runtime rightly retries
+            # later, but a `run --once` then ends with them still pending.
+            request_queue_size = 128
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self.port = self._server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/hook"
         # A short poll interval keeps shutdown (once per test) quick.

@@ -12,7 +12,7 @@ the embedded runtime keeps in its one SQLite file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -32,6 +32,7 @@ from wirewatch.core.models import (
 from wirewatch.core.query import Query
 from wirewatch.core.records import (
     Delivery,
+    DeliveryKey,
     FeedRow,
     HitRow,
     PendingArticle,
@@ -193,6 +194,11 @@ class RuleStore(Protocol):
 
     def get_rule(self, name_or_id: str) -> AlertRule | None: ...
 
+    def rules_version(self) -> str:
+        """A value that changes whenever any rule changes (added, edited, paused, removed),
+        cheaper to read than the rules: a running matcher re-reads them only then."""
+        ...
+
     def remove_rule(self, name_or_id: str) -> AlertRule:
         """Remove a rule; its deliveries not yet made are dead-lettered ('the alert was
         removed'), its hits and delivered history stay."""
@@ -226,11 +232,16 @@ class DeliveryQueue(Protocol):
     hit is retried and dead-lettered on its own.
     """
 
-    def due_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:
-        """Pending deliveries whose next attempt is due at `now`, the longest waiting first."""
+    def due_deliveries(
+        self, now: datetime, limit: int = 100, exclude: Collection[DeliveryKey] = ()
+    ) -> list[Delivery]:
+        """Pending deliveries whose next attempt is due at `now`, the longest waiting first,
+        leaving out `exclude` (those already in flight)."""
         ...
 
-    def due_digests(self, now: datetime, limit: int = 1000) -> list[Delivery]:
+    def due_digests(
+        self, now: datetime, limit: int = 1000, exclude: Collection[DeliveryKey] = ()
+    ) -> list[Delivery]:
         """Held deliveries (`wirewatch.core.pacing`) whose digest window has ended, ordered
         by rule, channel and target."""
         ...

@@ -63,6 +63,10 @@ class FoldedInto:
     title: str
 
 
+DeliveryKey = tuple[str, Channel, str]
+"""What names a delivery: its hit's id, its channel and its target."""
+
+
 @dataclass(frozen=True)
 class Delivery:
     """One channel of one hit: where it goes and how its delivery stands.
@@ -82,7 +86,7 @@ class Delivery:
     delivered_at: datetime | None = None
 
     @property
-    def key(self) -> tuple[str, Channel, str]:
+    def key(self) -> DeliveryKey:
         """What names this delivery: the hit, the channel and the target."""
         return (self.alert.id, self.channel, self.target)
 

@@ -35,7 +35,7 @@ from wirewatch.core.clock import Clock
 from wirewatch.core.models import Channel, Notification
 from wirewatch.core.pacing import digests
 from wirewatch.core.ports import DeliveryQueue, Journal
-from wirewatch.core.records import Delivery
+from wirewatch.core.records import Delivery, DeliveryKey
 from wirewatch.core.redact import redact_target, redact_text
 from wirewatch.core.settings import NotifySettings
 from wirewatch.runtime.aio import wait_event
@@ -87,7 +87,8 @@ class Notifier:
         self.counts = NotifyCounts()
         self.wake = asyncio.Event()
         self._slots = asyncio.Semaphore(settings.concurrency)
-        self._in_flight: dict[tuple[str, Channel, str], asyncio.Task[None]] = {}
+        self._in_flight: dict[DeliveryKey, asyncio.Task[None]] = {}
+        self._members: dict[DeliveryKey, list[DeliveryKey]] = {}
 
     async def run(self) -> None:
         """Start what is due, then wait for a wake-up (a new hit, a finished delivery) or
@@ -104,11 +105,15 @@ class Notifier:
     def start_due(self) -> int:
         """Start a task for every due delivery and digest not already in flight; returns
         how many."""
+        free = self.settings.concurrency - len(self._in_flight)
+        if free <= 0:  # a finished task frees a slot and wakes the loop
+            return 0
         now = self.clock.now()
-        due = self.queue.due_deliveries(now, limit=self.settings.concurrency + len(self._in_flight))
+        busy = set(self._busy)
+        due = self.queue.due_deliveries(now, limit=free, exclude=busy)
         started = sum(self._start(d.key, [d], d.alert) for d in due)
-        groups: dict[tuple[str, Channel, str], list[Delivery]] = {}
-        for d in self.queue.due_digests(now):
+        groups: dict[DeliveryKey, list[Delivery]] = {}
+        for d in self.queue.due_digests(now, exclude=busy):
             groups.setdefault((d.alert.rule_id, d.channel, d.target), []).append(d)
         for (_, channel, target), members in groups.items():
             by_id = {d.alert.id: d for d in members}
@@ -117,17 +122,21 @@ class Notifier:
                 started += self._start((digest.id, channel, target), chunk, digest)
         return started
 
-    def _start(
-        self, key: tuple[str, Channel, str], members: list[Delivery], message: Notification
-    ) -> bool:
+    def _start(self, key: DeliveryKey, members: list[Delivery], message: Notification) -> bool:
         """One task sending `message` for `members` (one delivery, or a digest's), unless
         one with this key is in flight."""
         if key in self._in_flight:
             return False
         task = asyncio.create_task(self._attempt(members, message), name=f"notify {key[1]}")
         self._in_flight[key] = task
+        self._members[key] = [d.key for d in members]
         task.add_done_callback(functools.partial(self._done, key))
         return True
+
+    @property
+    def _busy(self) -> list[DeliveryKey]:
+        """The deliveries in flight, a digest's members included."""
+        return [k for keys in self._members.values() for k in keys]
 
     async def flush(self) -> None:
         """Deliver everything due now, page after page, and wait for it (the end of
@@ -136,8 +145,9 @@ class Notifier:
             await asyncio.wait(list(self._in_flight.values()))
             await asyncio.sleep(0)  # their done-callbacks leave the in-flight set
 
-    def _done(self, key: tuple[str, Channel, str], task: asyncio.Task[None]) -> None:
+    def _done(self, key: DeliveryKey, task: asyncio.Task[None]) -> None:
         self._in_flight.pop(key, None)
+        self._members.pop(key, None)
         self.wake.set()
         if not task.cancelled() and task.exception() is not None:  # e.g. the database failed
             log.error("delivery %s stays pending: %r", key[0], task.exception())

@@ -251,3 +251,17 @@ def test_unwritable_data_dir_is_a_config_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(ConfigError, match="data directory"):
         Database.open(blocker / "sub")
+
+
+def test_the_rules_version_changes_with_every_rule_change_and_only_then(db: Database) -> None:
+    alerts = AlertStore(db)
+    seen = [alerts.rules_version()]
+    rule = AlertRule(id="r1", name="gaza", query="gaza", created_at=T)
+    alerts.add_rule(rule)
+    seen.append(alerts.rules_version())
+    assert alerts.rules_version() == seen[-1]  # reading changes nothing
+    alerts.add_rule(rule.model_copy(update={"enabled": False}), replace=True)
+    seen.append(alerts.rules_version())
+    alerts.remove_rule("gaza")
+    seen.append(alerts.rules_version())
+    assert len(set(seen)) == 4
