@@ -66,7 +66,11 @@ def insert_hits(
             row = c.execute(f"SELECT {_RULE_COLUMNS} FROM rules WHERE id=?", (h.rule_id,))
             rules[h.rule_id] = (found := row.fetchone()) and _valid_rule(found)
         if (rule := rules[h.rule_id]) is not None and rule.destinations():
-            sent = sent_singly_since(c, rule.id, hour_start(h.matched_at))
+            sent = (  # only a throttle counts: the query is per hit
+                0
+                if rule.throttle_per_hour is None
+                else sent_singly_since(c, rule.id, hour_start(h.matched_at))
+            )
             until = release_at(rule, h.matched_at, sent, policy.daily_digest_hour)
             queue_deliveries(c, h, rule.destinations(), held_until=until)
         new.append(h)
