@@ -111,8 +111,8 @@ def alerts_add(
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Add an alert: every new article matching QUERY records a hit (once per article),
-    delivered to each channel given."""
+    """Add an alert: new articles matching QUERY fire it once per story, delivered to each
+    channel given (at once, or in digests)."""
     from wirewatch.runtime.subscriptions import make_rule
 
     with app_context(config, data_dir) as ctx:
