@@ -138,3 +138,4 @@ def test_a_digest_rule_holds_its_hits_for_one_message(cli: Cli) -> None:
     assert summary["hits_new"] > 0
     held = cli.json("alerts", "deliveries", "--rule", MINE, *CONFIG)
     assert held and {d["state"] for d in held} == {"held"}  # not sent, not lost
+    assert cli.json("status", *CONFIG)["alerts"]["deliveries"]["held"] == len(held)

@@ -187,7 +187,8 @@ def status(
                 "rules": len(ctx.rules.rules()),
                 "hits": ctx.hits.count_hits(),
                 "deliveries": {
-                    state: counts.get(state, 0) for state in ("pending", "delivered", "failed")
+                    state: counts.get(state, 0)
+                    for state in ("pending", "held", "delivered", "failed")
                 },
             },
             "problems": ctx.journal.event_counts(),
@@ -219,8 +220,8 @@ def status(
     sent = report["alerts"]["deliveries"]
     out.print(
         f"alerts     {report['alerts']['rules']} rules · hits {report['alerts']['hits']} · "
-        f"deliveries pending {sent['pending']}, delivered {sent['delivered']}, "
-        f"dead-lettered {sent['failed']}"
+        f"deliveries pending {sent['pending']}, held for digests {sent['held']}, "
+        f"delivered {sent['delivered']}, dead-lettered {sent['failed']}"
         + (" (see `wirewatch alerts deliveries --failed`)" if sent["failed"] else "")
     )
     if report["problems"]:
