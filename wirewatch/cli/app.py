@@ -10,7 +10,17 @@ from __future__ import annotations
 import typer
 
 from wirewatch import __version__
-from wirewatch.cli import alerts, deadletters, feeds, inspect, migrate, poll, run, setup
+from wirewatch.cli import (
+    alerts,
+    deadletters,
+    feeds,
+    inspect,
+    migrate,
+    poll,
+    reprocess,
+    run,
+    setup,
+)
 from wirewatch.cli.group import CheckedGroup
 
 app = typer.Typer(
@@ -34,6 +44,7 @@ app.command("stories")(inspect.stories)
 app.command("status")(inspect.status)
 app.command("setup")(setup.setup)
 app.command("migrate")(migrate.migrate)
+app.command("reprocess")(reprocess.reprocess)
 
 config_app = typer.Typer(help="Inspect the settings.", no_args_is_help=True)
 config_app.command("show")(inspect.config_show)

@@ -113,6 +113,7 @@ NOT_YET_DISTRIBUTED = {
     "alerts hits": "hits are recorded by the sink role, which comes next",
     "alerts deliveries": "deliveries are made by the sink role, which comes next",
     "alerts retry": "deliveries are made by the sink role, which comes next",
+    "reprocess": "the distributed runtime re-enriches by replaying articles.raw from Kafka",
 }
 """Commands that cannot work in distributed mode yet, and what to use instead
 (docs/distributed.md has the table of every command in each mode)."""

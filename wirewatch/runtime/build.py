@@ -33,6 +33,7 @@ class EnricherAdapter:
 
     def __init__(self, enricher: Enricher) -> None:
         self.enricher = enricher
+        self.provenance = enricher.provenance  # what `reprocess` compares stored articles to
 
     def enrich(
         self, articles: Sequence[Article]
