@@ -10,7 +10,17 @@ from __future__ import annotations
 import typer
 
 from wirewatch import __version__
-from wirewatch.cli import alerts, deadletters, feeds, inspect, migrate, poll, run, setup
+from wirewatch.cli import (
+    alerts,
+    deadletters,
+    feeds,
+    inspect,
+    migrate,
+    poll,
+    run,
+    setup,
+    worker,
+)
 from wirewatch.cli.group import CheckedGroup
 
 app = typer.Typer(
@@ -29,6 +39,7 @@ app.add_typer(alerts.app, name="alerts")
 app.add_typer(deadletters.app, name="deadletters")
 app.command("run")(run.run)
 app.command("poll")(poll.poll)
+app.command("worker")(worker.worker)
 app.command("search")(inspect.search)
 app.command("stories")(inspect.stories)
 app.command("status")(inspect.status)

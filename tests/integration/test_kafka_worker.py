@@ -1,0 +1,162 @@
+"""`wirewatch worker` on a real Kafka broker, as a user runs it: articles polled from a
+recorded feed come out enriched on articles.enriched, copies of a story on two partitions
+share one story id, a poison message is dead-lettered while the next one flows, and a
+rule added with `alerts add` produces its hit on `alerts`.
+
+One worker process serves every test of this module (starting one loads the NLP models).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from kafka import KafkaProducer
+
+from tests.e2e.conftest import Cli
+from tests.integration.conftest import Kafka
+from tests.integration.test_kafka_control import RECORDED, cli_for
+from wirewatch.core.messages import DeadLetter, decode, encode
+from wirewatch.core.models import Alert, Article, EnrichedArticle
+
+ROLES = ("raw", "candidates", "enriched", "rules", "alerts", "feeds", "deadletters")
+_run = itertools.count()
+TEXT = (
+    "Flood waters rose across the Danube delta on Tuesday as emergency crews evacuated "
+    "villages near Tulcea, officials said, while engineers worked to shore up levees "
+    "that had been weakened by a week of heavy rain across Romania and Ukraine."
+)
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def article(article_id: str, source: str) -> Article:
+    return Article(
+        id=article_id,
+        url=f"https://{source}/{article_id}",
+        feed_id=source,
+        feed_url=f"https://{source}/feed",
+        source=source,
+        title="Danube floods force evacuations near Tulcea",
+        text=TEXT,
+        published_at=NOW,
+        fetched_at=NOW,
+    )
+
+
+class Worker:
+    """The module's worker and what it was given."""
+
+    def __init__(self, kafka: Kafka, topics: dict[str, str], cli: Cli) -> None:
+        self.kafka, self.topics, self.cli = kafka, topics, cli
+
+    def wait_for(self, role: str, count: int, timeout: float = 240) -> list[Any]:
+        """The records of a topic once it holds at least `count` (the worker is running)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.kafka.records(self.topics[role])
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+
+    def enriched(self, count: int) -> dict[str, list[EnrichedArticle]]:
+        by_id: dict[str, list[EnrichedArticle]] = {}
+        for r in self.wait_for("enriched", count):
+            e = decode(EnrichedArticle, r.value)
+            assert r.key == e.id.encode()
+            by_id.setdefault(e.id, []).append(e)
+        return by_id
+
+
+@pytest.fixture(scope="module")
+def worker(kafka: Kafka, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
+    prefix = f"w{next(_run)}-{time.time_ns() % 10**6}"
+    topics = {role: f"{prefix}.{role}" for role in ROLES}
+    cli = cli_for(kafka, topics, tmp_path_factory.mktemp("worker"))
+    cli("setup")
+    cli("alerts", "add", "danube", "danube AND tulcea")  # before the worker: read at start
+    cli("feeds", "add", (RECORDED / "npr-world.xml").as_uri())
+    cli("poll", "--once")
+    producer = KafkaProducer(bootstrap_servers=kafka.bootstrap, acks="all")
+    try:  # two copies of a story on two partitions; poison, then a good article, on one
+        for partition, (aid, source) in enumerate(
+            [("copy-a", "a.example"), ("copy-b", "b.example")]
+        ):
+            producer.send(
+                topics["raw"],
+                key=aid.encode(),
+                value=encode(article(aid, source)),
+                partition=partition,
+            )
+        producer.send(topics["raw"], key=b"poison", value=b"{not json", partition=2)
+        producer.send(
+            topics["raw"],
+            key=b"after-poison",
+            value=encode(article("after-poison", "c.example")),
+            partition=2,
+        )
+        producer.flush()
+    finally:
+        producer.close()
+    log = cli.home / "worker.log"  # a file, not a pipe: a full pipe would stall the worker
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wirewatch", "worker"],
+            cwd=cli.home,
+            env=cli.env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield Worker(kafka, topics, cli)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        assert process.returncode == 0, log.read_text()[-3000:]
+
+
+def test_every_polled_article_is_enriched_once_with_entities_topics_and_story(
+    worker: Worker,
+) -> None:
+    raw = {r.key for r in worker.kafka.records(worker.topics["raw"])} - {b"poison"}
+    by_id = worker.enriched(len(raw))
+    assert {i.encode() for i in by_id} == raw
+    assert all(len(copies) == 1 for copies in by_id.values())
+    npr = [e for (e,) in by_id.values() if "npr" in e.article.feed_url]
+    assert npr and all(e.story_id and e.provenance.story_method for e in npr)
+    assert sum(bool(e.entities) for e in npr) >= len(npr) // 2
+    assert sum(bool(e.topics) for e in npr) >= len(npr) // 2
+
+
+def test_copies_on_two_partitions_share_one_story(worker: Worker) -> None:
+    by_id = worker.enriched(2)
+    (a,), (b,) = by_id["copy-a"], by_id["copy-b"]
+    assert a.story_id == b.story_id
+
+
+def test_a_poison_message_is_dead_lettered_and_the_next_one_flows(worker: Worker) -> None:
+    (record,) = worker.wait_for("deadletters", 1)
+    letter = decode(DeadLetter, record.value)
+    assert (letter.key, letter.value, letter.source_topic) == (
+        b"poison",
+        b"{not json",
+        worker.topics["raw"],
+    )
+    assert "not a valid Article" in letter.reason and letter.stage == "enrich"
+    assert "after-poison" in worker.enriched(1)
+
+
+def test_a_rule_added_with_alerts_add_produces_a_hit_keyed_by_rule_and_story(
+    worker: Worker,
+) -> None:
+    hits = [decode(Alert, r.value) for r in worker.wait_for("alerts", 3)]
+    (rule,) = json.loads(worker.cli("alerts", "list", "--json").stdout)
+    assert sorted(h.article_id for h in hits) == ["after-poison", "copy-a", "copy-b"]
+    assert all(h.rule_id == rule["id"] for h in hits)
+    records = worker.kafka.records(worker.topics["alerts"])
+    assert {r.key for r in records} == {f"{h.rule_id}:{h.story_id}".encode() for h in hits}

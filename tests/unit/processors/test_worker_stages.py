@@ -1,0 +1,77 @@
+"""The worker's stages as plain functions over record bytes (wirewatch/runtime/worker/
+stages.py): the distributed halves give the embedded enricher's articles, a record that
+does not decode is dead-lettered while the others go on, and matching reads the rules
+table as the compacted topic leaves it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from processors.enrich.stories import StoryIndex
+from tests.unit.processors.conftest import SEED_TEXT, SEED_TITLE, T0, MakeEnricher, article
+from wirewatch.core.messages import decode, encode, rule_key
+from wirewatch.core.models import Alert, AlertRule, EnrichedArticle
+from wirewatch.runtime.worker import stages
+
+RAW = "articles.raw"
+
+
+def received(i: int, value: bytes | None, topic: str = RAW) -> stages.Received:
+    return stages.Received(topic, i % 2, i, f"k{i}".encode(), value)
+
+
+def distributed(make_enricher: MakeEnricher, values: list[bytes]) -> stages.Output:
+    """Sign on one worker, resolve on the resolver, as the bytes travel between them."""
+    signed = stages.sign(make_enricher(), [received(i, v) for i, v in enumerate(values)], T0)
+    index, out = StoryIndex(timedelta(hours=48)), stages.Output(dead=signed.dead)
+    for i, (_, candidate) in enumerate(signed.records):
+        resolved, record = stages.resolve(index, received(i, candidate, "candidates"), T0)
+        assert record is not None
+        out.records += resolved.records
+    return out
+
+
+def test_the_distributed_halves_give_the_embedded_articles(make_enricher: MakeEnricher) -> None:
+    articles = [
+        article("a1", SEED_TITLE, SEED_TEXT),
+        article("a2", SEED_TITLE, SEED_TEXT, source="Copy News"),
+        article("a3", "Danube floods", "Flood waters rose across the delta near Tulcea."),
+    ]
+    embedded = make_enricher().enrich_batch(articles).enriched
+    out = distributed(make_enricher, [encode(a) for a in articles])
+    assert [k for k, _ in out.records] == [b"a1", b"a2", b"a3"]
+    assert [decode(EnrichedArticle, v) for _, v in out.records] == embedded
+    assert embedded[0].story_id == embedded[1].story_id != embedded[2].story_id
+
+
+def test_a_record_that_does_not_decode_is_dead_lettered_and_the_others_go_on(
+    make_enricher: MakeEnricher,
+) -> None:
+    out = distributed(make_enricher, [b"{not json", encode(article("ok", "Title", "Some text."))])
+    (letter,) = out.dead
+    assert (letter.value, letter.key, letter.offset, letter.stage) == (
+        b"{not json",
+        b"k0",
+        0,
+        "enrich",
+    )
+    assert letter.reason.startswith("not a valid Article")
+    assert [k for k, _ in out.records] == [b"ok"]
+
+
+def test_hits_follow_the_rules_table_and_are_keyed_by_rule_and_story(
+    make_enricher: MakeEnricher,
+) -> None:
+    ((_, value),) = distributed(
+        make_enricher, [encode(article("a1", SEED_TITLE, SEED_TEXT))]
+    ).records
+    rule = AlertRule(id="r1", name="rafah", query="rafah", created_at=T0)
+    table = {rule_key("r1"): encode(rule)}
+    rules = stages.Rules()
+    out = stages.match(rules.refresh(table), received(0, value, "articles.enriched"), T0)
+    ((key, hit),) = out.records
+    alert = decode(Alert, hit)
+    assert (alert.rule_id, alert.article_id) == ("r1", "a1")
+    assert key == f"r1:{alert.story_id}".encode()
+    del table[rule_key("r1")]  # a tombstone on alerts.rules removes the rule
+    assert stages.match(rules.refresh(table), received(0, value), T0).records == []
