@@ -51,10 +51,38 @@ def article(article_id: str, source: str) -> Article:
 
 
 class Worker:
-    """The module's worker and what it was given."""
+    """The module's worker process and what it was given."""
 
     def __init__(self, kafka: Kafka, topics: dict[str, str], cli: Cli) -> None:
         self.kafka, self.topics, self.cli = kafka, topics, cli
+        self.log = cli.home / "worker.log"  # a file, not a pipe: a full pipe stalls it
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("a") as sink:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "wirewatch", "worker"],
+                cwd=self.cli.home,
+                env=self.cli.env,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+            )
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(timeout=60)
+        assert self.process.returncode == 0, self.log.read_text()[-3000:]
+
+    def produce(self, values: list[tuple[bytes, bytes, int]]) -> None:
+        """(key, value, partition) records to articles.raw, acknowledged."""
+        producer = KafkaProducer(bootstrap_servers=self.kafka.bootstrap, acks="all")
+        try:
+            for key, value, partition in values:
+                producer.send(self.topics["raw"], key=key, value=value, partition=partition)
+            producer.flush()
+        finally:
+            producer.close()
 
     def wait_for(self, role: str, count: int, timeout: float = 240) -> list[Any]:
         """The records of a topic once it holds at least `count` (the worker is running)."""
@@ -82,42 +110,20 @@ def worker(kafka: Kafka, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
     cli("alerts", "add", "danube", "danube AND tulcea")  # before the worker: read at start
     cli("feeds", "add", (RECORDED / "npr-world.xml").as_uri())
     cli("poll", "--once")
-    producer = KafkaProducer(bootstrap_servers=kafka.bootstrap, acks="all")
-    try:  # two copies of a story on two partitions; poison, then a good article, on one
-        for partition, (aid, source) in enumerate(
-            [("copy-a", "a.example"), ("copy-b", "b.example")]
-        ):
-            producer.send(
-                topics["raw"],
-                key=aid.encode(),
-                value=encode(article(aid, source)),
-                partition=partition,
-            )
-        producer.send(topics["raw"], key=b"poison", value=b"{not json", partition=2)
-        producer.send(
-            topics["raw"],
-            key=b"after-poison",
-            value=encode(article("after-poison", "c.example")),
-            partition=2,
-        )
-        producer.flush()
-    finally:
-        producer.close()
-    log = cli.home / "worker.log"  # a file, not a pipe: a full pipe would stall the worker
-    with log.open("w") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "wirewatch", "worker"],
-            cwd=cli.home,
-            env=cli.env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
+    worker = Worker(kafka, topics, cli)
+    worker.produce(  # copies of a story on two partitions; poison, then a good one, on one
+        [
+            (b"copy-a", encode(article("copy-a", "a.example")), 0),
+            (b"copy-b", encode(article("copy-b", "b.example")), 1),
+            (b"poison", b"{not json", 2),
+            (b"after-poison", encode(article("after-poison", "c.example")), 2),
+        ]
+    )
+    worker.start()
     try:
-        yield Worker(kafka, topics, cli)
+        yield worker
     finally:
-        process.terminate()
-        process.wait(timeout=60)
-        assert process.returncode == 0, log.read_text()[-3000:]
+        worker.stop()
 
 
 def test_every_polled_article_is_enriched_once_with_entities_topics_and_story(
@@ -160,3 +166,15 @@ def test_a_rule_added_with_alerts_add_produces_a_hit_keyed_by_rule_and_story(
     assert all(h.rule_id == rule["id"] for h in hits)
     records = worker.kafka.records(worker.topics["alerts"])
     assert {r.key for r in records} == {f"{h.rule_id}:{h.story_id}".encode() for h in hits}
+
+
+def test_a_restarted_worker_restores_its_stories(worker: Worker) -> None:
+    story = worker.enriched(4)["copy-a"][0].story_id
+    worker.stop()
+    worker.start()  # the story state comes back from the table's changelog
+    worker.produce([(b"copy-c", encode(article("copy-c", "d.example")), 3)])
+    deadline = time.monotonic() + 240
+    while "copy-c" not in (by_id := worker.enriched(0)) and time.monotonic() < deadline:
+        time.sleep(1)
+    # at least once: a rebalance as the worker rejoins may deliver it twice, same story
+    assert {e.story_id for e in by_id["copy-c"]} == {story}
