@@ -5,11 +5,13 @@ table as the compacted topic leaves it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from processors.enrich.stories import StoryIndex
+from processors.enrich.story_signature import StorySigner, candidate_message
+from tests.support.enriched import enriched
 from tests.unit.processors.conftest import SEED_TEXT, SEED_TITLE, T0, MakeEnricher, article
-from wirewatch.core.messages import decode, encode, rule_key
+from wirewatch.core.messages import StoryCandidateMessage, decode, encode, rule_key
 from wirewatch.core.models import Alert, AlertRule, EnrichedArticle
 from wirewatch.runtime.worker import stages
 
@@ -75,3 +77,24 @@ def test_hits_follow_the_rules_table_and_are_keyed_by_rule_and_story(
     assert key == f"r1:{alert.story_id}".encode()
     del table[rule_key("r1")]  # a tombstone on alerts.rules removes the rule
     assert stages.match(rules.refresh(table), received(0, value), T0).records == []
+
+
+def _candidates(*published: datetime) -> list[StoryCandidateMessage]:
+    signer = StorySigner()
+    found = []
+    for i, when in enumerate(published):
+        e = enriched(f"a{i}", f"Headline {i}", SEED_TEXT, published_at=when)
+        found.append(candidate_message(e, signer.candidate(e.article)))
+    return found
+
+
+def test_story_records_survive_the_changelog_and_expire_with_the_window() -> None:
+    index = StoryIndex(timedelta(hours=48))
+    old, new = (
+        stages.resolve(index, received(i, encode(m), "candidates"), T0)[1]
+        for i, m in enumerate(_candidates(T0 - timedelta(hours=50), T0))
+    )
+    assert old is not None and new is not None
+    table = {r.article_id.encode(): stages.encode_record(r) for r in (old, new)}
+    assert [stages.decode_record(k.decode(), v) for k, v in table.items()] == [old, new]
+    assert stages.expired(table, T0 - index.window) == [old.article_id.encode()]

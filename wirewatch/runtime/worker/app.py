@@ -15,6 +15,7 @@ and loses none.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any, cast
 
@@ -79,9 +80,14 @@ def build_app(settings: Settings) -> faust.App:
     async def enrich(stream: faust.StreamT[bytes]) -> None:
         enricher = Enricher(settings.enrich, clock=clock)
         batches = cast("faust.Stream[bytes]", stream).take_events  # not declared on StreamT
-        async for events in batches(settings.enrich.batch_size, BATCH_WAIT_S):
-            batch = [_received(e) for e in events]
-            await send(k.topic_candidates, stages.sign(enricher, batch, clock.now()))
+        try:
+            async for events in batches(settings.enrich.batch_size, BATCH_WAIT_S):
+                batch = [_received(e) for e in events]
+                # off the event loop: the other agents, commits and heartbeats go on meanwhile
+                out = await asyncio.to_thread(stages.sign, enricher, batch, clock.now())
+                await send(k.topic_candidates, out)
+        finally:
+            enricher.close()  # its NER processes stop with the worker
 
     @app.agent(candidates)
     async def resolve(stream: faust.StreamT[bytes]) -> None:
