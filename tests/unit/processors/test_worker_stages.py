@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
+from processors.enrich.pipeline import Signed
 from processors.enrich.stories import StoryIndex
 from processors.enrich.story_signature import StorySigner, candidate_message
 from tests.support.enriched import enriched
 from tests.unit.processors.conftest import SEED_TEXT, SEED_TITLE, T0, MakeEnricher, article
 from wirewatch.core.messages import StoryCandidateMessage, decode, encode, rule_key
-from wirewatch.core.models import Alert, AlertRule, EnrichedArticle
+from wirewatch.core.models import Alert, AlertRule, Article, EnrichedArticle
 from wirewatch.runtime.worker import stages
 
 RAW = "articles.raw"
@@ -98,3 +101,25 @@ def test_story_records_survive_the_changelog_and_expire_with_the_window() -> Non
     table = {r.article_id.encode(): stages.encode_record(r) for r in (old, new)}
     assert [stages.decode_record(k.decode(), v) for k, v in table.items()] == [old, new]
     assert stages.expired(table, T0 - index.window) == [old.article_id.encode()]
+
+
+def test_an_article_that_breaks_enrichment_is_dead_lettered_and_its_batch_goes_on(
+    make_enricher: MakeEnricher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    enricher = make_enricher()
+    sign_batch = enricher.sign_batch
+
+    def fragile(articles: list[Article], now: datetime) -> list[Signed]:
+        if any(a.title == "boom" for a in articles):
+            raise RuntimeError("model crashed")
+        return sign_batch(articles, now)
+
+    monkeypatch.setattr(enricher, "sign_batch", fragile)
+    values = [encode(article(i, title, "Some text.")) for i, title in [("a", "A"), ("b", "boom")]]
+    out = stages.sign(enricher, [received(i, v) for i, v in enumerate(values)], T0)
+    assert [k for k, _ in out.records] == [b"a"]
+    (letter,) = out.dead
+    assert (letter.key, letter.reason) == (
+        b"k1",
+        "enrichment failed: RuntimeError('model crashed')",
+    )

@@ -67,16 +67,27 @@ def dead(r: Received, stage: str, reason: str, now: datetime) -> DeadLetter:
 
 
 def sign(enricher: Enricher, batch: Sequence[Received], now: datetime) -> Output:
-    """Raw articles → story candidates (each with its enriched article); an article that
-    does not decode is dead-lettered with the reason, the others go on."""
+    """Raw articles → story candidates (each with its enriched article). An article that
+    does not decode, or that breaks enrichment, is dead-lettered with the reason; the
+    others go on."""
     out = Output()
-    articles: list[Article] = []
+    decoded: list[tuple[Received, Article]] = []
     for r in batch:
         try:
-            articles.append(decode(Article, r.value))
+            decoded.append((r, decode(Article, r.value)))
         except DecodeError as e:
             out.dead.append(dead(r, "enrich", e.reason, now))
-    for s in enricher.sign_batch(articles, now):
+    try:
+        signed = enricher.sign_batch([a for _, a in decoded], now)
+    except Exception as e:  # one article broke the batch: again one by one, to find it
+        log.warning("enrichment failed for a batch (%r); enriching it one by one", e)
+        signed = []
+        for r, a in decoded:
+            try:
+                signed += enricher.sign_batch([a], now)
+            except Exception as one:
+                out.dead.append(dead(r, "enrich", f"enrichment failed: {one!r}", now))
+    for s in signed:
         message = candidate_message(s.enriched, s.candidate)
         out.records.append((article_key(s.enriched.id), encode(message)))
     return out
