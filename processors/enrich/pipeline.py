@@ -16,15 +16,15 @@ import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from processors.enrich.casing import truecase_text
 from processors.enrich.entities import normalise
 from processors.enrich.language import LANGUAGE_MODEL, detect_language, primary_language
 from processors.enrich.mention import Mention
 from processors.enrich.ner import EntityExtractor
-from processors.enrich.stories import StoryIndex
-from processors.enrich.story_signature import StorySigner
+from processors.enrich.stories import StoryIndex, story_id_for
+from processors.enrich.story_signature import StoryCandidate, StorySigner
 from processors.enrich.topics import TopicTagger, load_tagger
 from wirewatch.core.clock import Clock, SystemClock
 from wirewatch.core.models import Article, EnrichedArticle, Entity, Provenance
@@ -38,6 +38,14 @@ log = logging.getLogger("wirewatch.enrich")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _ENTITY_REFS = re.compile(r"&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z]{2,8});", re.I)
+
+
+@dataclass(frozen=True)
+class Signed:
+    """An article enriched but for its story, and the candidate the story resolver needs."""
+
+    enriched: EnrichedArticle
+    candidate: StoryCandidate
 
 
 @dataclass
@@ -98,11 +106,23 @@ class Enricher:
             self.extractor.close()
 
     def enrich_batch(self, articles: Sequence[Article]) -> EnrichResult:
-        prepared = [self._prepare(a) for a in articles]
-        result = EnrichResult([])
+        """Enrich and sign each article, then resolve its story, in stream order."""
         now = self.clock.now()
         self.stories.expire(now)
+        result = EnrichResult([])
+        for s in self.sign_batch(articles, now):
+            assignment = self.stories.resolve(s.candidate)
+            result.story_records.append(assignment.record)
+            result.enriched.append(s.enriched.model_copy(update={"story_id": assignment.story_id}))
+        return result
+
+    def sign_batch(self, articles: Sequence[Article], now: datetime) -> list[Signed]:
+        """Everything but story resolution: the half a distributed worker runs for its own
+        partitions. Each article's story id is the one it has alone until the resolver
+        (`StoryIndex.resolve` on its candidate) says otherwise."""
+        prepared = [self._prepare(a) for a in articles]
         found = self._mentions([p.ner_text for p in prepared if p.run_ner])
+        signed = []
         for article, p in zip(articles, prepared, strict=True):
             entities: list[Entity] = []
             mentions = next(found) if p.run_ner else []
@@ -124,22 +144,19 @@ class Enricher:
                     topics = self.tagger.tag(p.title, p.body, entities)
                 except Exception as e:
                     p.notes.append(f"topic tagging failed: {e!r}"[:200])
-            assignment = self.stories.resolve(self.signer.candidate(article))
-            result.story_records.append(assignment.record)
-            result.enriched.append(
-                EnrichedArticle(
-                    article=article,
-                    language=p.language,
-                    language_confidence=p.confidence,
-                    entities=entities,
-                    topics=topics,
-                    story_id=assignment.story_id,
-                    provenance=self.provenance,
-                    notes=p.notes,
-                    enriched_at=now,
-                )
+            enriched = EnrichedArticle(
+                article=article,
+                language=p.language,
+                language_confidence=p.confidence,
+                entities=entities,
+                topics=topics,
+                story_id=story_id_for(article.id),
+                provenance=self.provenance,
+                notes=p.notes,
+                enriched_at=now,
             )
-        return result
+            signed.append(Signed(enriched, self.signer.candidate(article)))
+        return signed
 
     def _mentions(self, texts: list[str]) -> Iterator[list[Mention] | Exception]:
         """Each text's mentions as NER delivers them, so the articles before are finished

@@ -14,13 +14,15 @@ shingles are hashed with SHA-1 (datasketch's default), never with Python's per-p
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 from datasketch import MinHash
 
-from wirewatch.core.models import Article
+from wirewatch.core.messages import StoryCandidateMessage
+from wirewatch.core.models import Article, EnrichedArticle
 from wirewatch.core.query.text import words
 
 NUM_PERM = 128
@@ -40,6 +42,24 @@ class StoryCandidate:
     signature: bytes  # NUM_PERM MinHash values, uint64 in native byte order
     title_key: str  # the headline folded to words ("" when it has none)
     shingle_count: int  # how much text the signature stands for
+
+
+def candidate_message(enriched: EnrichedArticle, c: StoryCandidate) -> StoryCandidateMessage:
+    """The candidate as it travels to the resolver, with the article it stands for."""
+    return StoryCandidateMessage(
+        enriched=enriched,
+        signature_b64=base64.b64encode(c.signature).decode("ascii"),
+        title_key=c.title_key,
+        shingle_count=c.shingle_count,
+    )
+
+
+def candidate_of(m: StoryCandidateMessage) -> StoryCandidate:
+    """The candidate a message carries, exactly as its worker signed it."""
+    a = m.enriched.article
+    return StoryCandidate(
+        a.id, a.published_at, base64.b64decode(m.signature_b64), m.title_key, m.shingle_count
+    )
 
 
 def shingles(article: Article) -> set[bytes]:

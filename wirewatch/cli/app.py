@@ -20,6 +20,7 @@ from wirewatch.cli import (
     reprocess,
     run,
     setup,
+    worker,
 )
 from wirewatch.cli.group import CheckedGroup
 
@@ -39,6 +40,7 @@ app.add_typer(alerts.app, name="alerts")
 app.add_typer(deadletters.app, name="deadletters")
 app.command("run")(run.run)
 app.command("poll")(poll.poll)
+app.command("worker")(worker.worker)
 app.command("search")(inspect.search)
 app.command("stories")(inspect.stories)
 app.command("status")(inspect.status)

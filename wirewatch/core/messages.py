@@ -24,6 +24,7 @@ from pydantic import ValidationError, field_validator
 
 from wirewatch.core.models import (
     Alert,
+    EnrichedArticle,
     Feed,
     UtcDatetime,
     WireModel,
@@ -115,6 +116,24 @@ def decode(model: type[M], value: bytes | None) -> M:
 
 def _cut(reason: str) -> str:
     return reason if len(reason) <= REASON_CHARS else reason[: REASON_CHARS - 1] + "…"
+
+
+# --- story candidates ---------------------------------------------------------------------
+
+
+class StoryCandidateMessage(WireModel):
+    """`stories.candidates`: an article enriched by a worker, and its story signature.
+
+    The one story resolver needs the signature to choose the story and the enriched
+    article to pass on with that story's id, so both travel together (about 1 KB of
+    signature beside the article). The article's `story_id` is the one it has alone
+    until the resolver says otherwise.
+    """
+
+    enriched: EnrichedArticle
+    signature_b64: str
+    title_key: str
+    shingle_count: int
 
 
 # --- dead letters -------------------------------------------------------------------------

@@ -215,6 +215,10 @@ class KafkaSettings(_Section):
 
     bootstrap_servers: str = "127.0.0.1:9092"
     topic_raw: str = _topic("articles.raw", "accepted articles, keyed by article id")
+    topic_candidates: str = _topic(
+        "stories.candidates",
+        "enriched articles with their story signature, for the one story resolver",
+    )
     topic_enriched: str = _topic("articles.enriched", "enriched articles, keyed by article id")
     topic_rules: str = _topic("alerts.rules", "alert rules, keyed by rule id (compacted)")
     topic_alerts: str = _topic("alerts", "alert hits, keyed by rule and story")

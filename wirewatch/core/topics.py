@@ -5,7 +5,9 @@ and tests and docs read it. The two control topics, `feeds` and `alerts.rules`, 
 compacted (the latest record per key is the current subscription or rule; a tombstone
 removes it) and have one partition: every poller and worker reads all of them, and one
 partition keeps every change to a key in order. `articles.raw` keeps
-`kafka.raw_retention_hours`, which bounds how far re-processing can replay.
+`kafka.raw_retention_hours`, which bounds how far re-processing can replay. The story
+candidates topic has one partition too: one resolver owns all the story state and reads
+every worker's candidates in one order (docs/distributed.md, "Stories across partitions").
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ def topic_plan(k: KafkaSettings) -> list[TopicSpec]:
     return [
         TopicSpec(k.topic_feeds, 1, dict(COMPACTED)),
         TopicSpec(k.topic_raw, k.partitions_raw, {"retention.ms": retention_ms}),
+        TopicSpec(k.topic_candidates, 1),
         TopicSpec(k.topic_enriched, k.partitions_enriched),
         TopicSpec(k.topic_rules, 1, dict(COMPACTED)),
         TopicSpec(k.topic_alerts, k.partitions_alerts),

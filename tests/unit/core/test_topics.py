@@ -44,6 +44,7 @@ def test_control_topics_are_compacted_with_one_partition_and_raw_keeps_its_reten
     assert set(plan) == {
         "feeds",
         "articles.raw",
+        "stories.candidates",
         "articles.enriched",
         "alerts.rules",
         "alerts",
@@ -51,5 +52,6 @@ def test_control_topics_are_compacted_with_one_partition_and_raw_keeps_its_reten
     }
     assert {n for n, t in plan.items() if t.compacted} == {"feeds", "alerts.rules"}
     assert plan["feeds"].partitions == plan["alerts.rules"].partitions == 1
+    assert plan["stories.candidates"].partitions == 1  # one resolver sees every candidate
     assert plan["articles.raw"].partitions == 4
     assert plan["articles.raw"].configs == {"retention.ms": str(36 * 3_600_000)}
