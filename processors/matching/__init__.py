@@ -199,5 +199,9 @@ class Matcher:
     def match(self, article: EnrichedArticle) -> list[str]:
         if not self._rules:
             return []
-        doc = doc_for(article)
+        return self.match_doc(doc_for(article))
+
+    def match_doc(self, doc: Doc) -> list[str]:
+        """The rules an article already folded into `doc` fires, for a caller that needs
+        the doc again (to explain the matches) and should fold it only once."""
         return [rid for rid, rule in self._rules.items() if rule.matches(doc)]

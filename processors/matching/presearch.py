@@ -21,8 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from processors.matching import Doc, Matcher, doc_for
-from wirewatch.core.models import EnrichedArticle
+from processors.matching import Doc, Matcher
 from wirewatch.core.query import ENTITY_FIELDS, And, Node, Not, Or, Phrase, Term
 from wirewatch.core.query.text import fold, stem, words
 
@@ -282,10 +281,7 @@ class PresearchMatcher(Matcher):
         super().remove(rule_id)
         self._index.remove(rule_id)
 
-    def match(self, article: EnrichedArticle) -> list[str]:
-        if not self._rules:
-            return []
-        doc = doc_for(article)
+    def match_doc(self, doc: Doc) -> list[str]:
         fired, unsure = self._index.presearch(doc_keys(doc))
         rules = self._rules
         fired.update(rid for rid in unsure if rules[rid].matches(doc))

@@ -66,12 +66,12 @@ def compile_rules(rules: Sequence[AlertRule]) -> RuleSet:
 
 def hits_for(e: EnrichedArticle, rule_set: RuleSet, now: datetime) -> list[Alert]:
     """The hits of one enriched article: one per rule it matches, with its matched terms."""
-    a = e.article
-    matched = rule_set.matcher.match(e)
-    if not matched:
+    if not len(rule_set.matcher):
         return []
-    doc = doc_for(e)  # folded again only for an article that fired something
+    a = e.article
+    doc = doc_for(e)  # once, for matching and for the matched terms
     out = []
+    matched = rule_set.matcher.match_doc(doc)
     for rule_id in matched:
         rule = rule_set.rules[rule_id]
         out.append(
