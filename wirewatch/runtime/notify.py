@@ -37,7 +37,7 @@ from wirewatch.core.pacing import digests
 from wirewatch.core.ports import DeliveryQueue, Journal
 from wirewatch.core.records import Delivery, DeliveryKey
 from wirewatch.core.redact import redact_target, redact_text
-from wirewatch.core.settings import NotifySettings
+from wirewatch.core.settings import NotifySettings, email_ready
 from wirewatch.runtime.aio import wait_event
 
 log = logging.getLogger("wirewatch.runtime.notify")
@@ -51,10 +51,6 @@ have put deliveries back with `alerts retry`)."""
 
 BUSY_WAIT = 1.0
 """Seconds before reading again while every due delivery is in flight."""
-
-_NOT_CONFIGURED = {
-    Channel.EMAIL: "e-mail is not configured: set notify.smtp_host and notify.smtp_from",
-}
 
 
 @dataclass
@@ -165,7 +161,9 @@ class Notifier:
         async with self._slots:
             sender = self.senders.get(d.channel)
             if sender is None:
-                reason = _NOT_CONFIGURED.get(d.channel, f"no {d.channel} sender is configured")
+                reason = (d.channel is Channel.EMAIL and email_ready(self.settings)) or (
+                    f"no {d.channel} sender is configured"
+                )
                 result = DeliveryResult(ok=False, error=reason, retryable=False)
             else:
                 try:
