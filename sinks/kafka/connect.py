@@ -67,8 +67,12 @@ def consumer(k: KafkaSettings, role: str) -> KafkaConsumer:
         raise unreachable(k, e) from None
 
 
-def admin(k: KafkaSettings) -> KafkaAdminClient:
+def admin(k: KafkaSettings, timeout_ms: int = TIMEOUT_MS) -> KafkaAdminClient:
+    """An admin client; `timeout_ms` bounds reaching the broker and each request."""
     try:
-        return KafkaAdminClient(**_common(k, "admin"), bootstrap_timeout_ms=TIMEOUT_MS)
+        return KafkaAdminClient(
+            **{**_common(k, "admin"), "request_timeout_ms": timeout_ms},
+            bootstrap_timeout_ms=timeout_ms,
+        )
     except (KafkaError, OSError) as e:
         raise unreachable(k, e) from None

@@ -98,7 +98,13 @@ def test_a_configured_engine_without_the_search_extra_names_it(
 
 @pytest.mark.parametrize(
     "command",
-    [["feeds", "list"], ["alerts", "add", "x", "gaza"], ["deadletters", "list"], ["setup"]],
+    [
+        ["feeds", "list"],
+        ["alerts", "add", "x", "gaza"],
+        ["deadletters", "list"],
+        ["setup"],
+        ["status"],
+    ],
     ids=" ".join,
 )
 def test_distributed_mode_without_kafka_names_the_extra(cli: Cli, command: list[str]) -> None:

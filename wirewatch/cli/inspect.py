@@ -155,11 +155,18 @@ def stories(
 def status(
     config: ConfigOpt = None, data_dir: DataDirOpt = None, json_out: JsonOpt = False
 ) -> None:
-    """Articles per stage, failing feeds, queue depths, alert deliveries."""
+    """Articles per stage, failing feeds, queue depths, alert deliveries; in distributed
+    mode, consumer lag per role, messages per topic and dead letters."""
     from wirewatch.core.models import FeedStatus
     from wirewatch.runtime.embedded import STATUS_KEY
     from wirewatch.runtime.lock import current_holder
 
+    loaded = load(config, data_dir)
+    if loaded.settings.mode == "distributed":
+        from wirewatch.cli.cluster import cluster_status
+
+        cluster_status(loaded.settings.kafka, json_out)
+        return
     with app_context(config, data_dir, command="status") as ctx:
         stored, index_error = _stored_count(ctx)
         rows = ctx.feeds.all()

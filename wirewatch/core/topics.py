@@ -8,6 +8,8 @@ partition keeps every change to a key in order. `articles.raw` keeps
 `kafka.raw_retention_hours`, which bounds how far re-processing can replay. The story
 candidates topic has one partition too: one resolver owns all the story state and reads
 every worker's candidates in one order (docs/distributed.md, "Stories across partitions").
+`consumer_groups` names the roles' consumer groups and the topics each consumes, which
+`wirewatch status` reports the lag of.
 """
 
 from __future__ import annotations
@@ -44,4 +46,30 @@ def topic_plan(k: KafkaSettings) -> list[TopicSpec]:
         TopicSpec(k.topic_rules, 1, dict(COMPACTED)),
         TopicSpec(k.topic_alerts, k.partitions_alerts),
         TopicSpec(k.topic_deadletters, k.partitions_deadletters),
+    ]
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """A role's consumer group (every process of the role joins it) and what it consumes."""
+
+    role: str
+    group_id: str
+    topics: tuple[str, ...]
+
+
+def group_id(k: KafkaSettings, role: str) -> str:
+    """The consumer group every process of `role` joins (faust's app id for the worker)."""
+    return f"{k.client_id}-{role}"
+
+
+def consumer_groups(k: KafkaSettings) -> list[GroupSpec]:
+    """The consumer groups of the roles that read the data topics, in the order data flows:
+    the workers (`articles.raw`, the story candidates, `articles.enriched`) and the sinks
+    (`articles.enriched`, `alerts`)."""
+    return [
+        GroupSpec(
+            "worker", group_id(k, "worker"), (k.topic_raw, k.topic_candidates, k.topic_enriched)
+        ),
+        GroupSpec("sink", group_id(k, "sink"), (k.topic_enriched, k.topic_alerts)),
     ]

@@ -26,6 +26,7 @@ from processors.enrich.stories import StoryIndex
 from sinks.kafka.deadletters import dead_letter
 from wirewatch.core.clock import SystemClock
 from wirewatch.core.settings import Settings
+from wirewatch.core.topics import group_id
 from wirewatch.runtime.worker import stages
 
 BATCH_WAIT_S = 0.5  # how long `enrich` waits to fill an NER batch
@@ -49,7 +50,7 @@ def build_app(settings: Settings) -> faust.App:
     """The worker app for these settings; every worker of a deployment builds the same."""
     k = settings.kafka
     app = faust.App(
-        f"{k.client_id}-worker",
+        group_id(k, "worker"),
         broker=[f"kafka://{s.strip()}" for s in k.bootstrap_servers.split(",")],
         datadir=str(settings.data_dir / "worker"),
         web_enabled=False,
