@@ -121,8 +121,8 @@ class TopicTagger:
         for i, t in enumerate(topics):
             for term, w in t.weights.items():
                 self._index[term].append((i, w))
-        # The IPTC top-level topic each topic counts for (None: it files under none).
         self._index_of = {t.id: i for i, t in enumerate(topics) if t.level == 1 and not t.user}
+        # The IPTC top-level topic each topic counts for (None: a user's topic, or none).
         self._top_of = [
             top
             if not t.user and (top := t.id if t.level == 1 else t.parent) in self._index_of
@@ -143,6 +143,8 @@ class TopicTagger:
         return tags
 
     def _label_evidence(self, i: int, evidence: dict[str, float]) -> dict[str, float]:
+        """The part of a topic's evidence a person would accept: label words, not
+        everyday ones."""
         strong = self.topics[i].label_terms
         return {t: c for t, c in evidence.items() if t in strong and t not in EVERYDAY}
 
