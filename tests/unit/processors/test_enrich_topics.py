@@ -78,6 +78,58 @@ def test_text_without_content_words_gets_no_topic(tagger: TopicTagger) -> None:
     assert tagger.tag("It is what it is", "And so it was, and so it is.") == []
 
 
+# Headlines users found tagged sport on real feeds (issue 18), with the everyday words
+# that fired ("hit, arms, rules"); a short standfirst of the same kind.
+NOT_SPORT = [
+    ("Is Thailand heading for another coup?", ""),
+    ("Trump's New Arms Rules Will Hit Southeast Asia", ""),
+    (
+        "Trump's New Arms Rules Will Hit Southeast Asia",
+        "New rules on arms exports will hit buyers across Southeast Asia. It is time to draw "
+        "a line, officials said, and try to make the point that, like it or not, the rules "
+        "will run for years.",
+    ),
+]
+SPORTS_REPORT = (
+    "Federer beats Roddick to win Wimbledon final",
+    "Roger Federer won his third successive Wimbledon title on Sunday, beating Andy Roddick "
+    "in straight sets in the men's singles final. The Swiss champion, the world number one, "
+    "dropped only one set in the tournament and now has five Grand Slam titles. Roddick said "
+    "he had played some of his best tennis.",
+)
+EVERYDAY_WORDS = {"hit", "run", "line", "try", "point", "like", "time", "arms", "rules"}
+
+
+@pytest.mark.parametrize("title, text", NOT_SPORT, ids=["coup", "arms-rules", "arms-rules-text"])
+def test_everyday_words_do_not_make_an_article_sport(
+    title: str, text: str, tagger: TopicTagger
+) -> None:
+    assert SPORT not in {t.id for t in tagger.tag(title, text)}
+
+
+def test_a_real_sports_report_is_tagged_sport_on_sports_words(tagger: TopicTagger) -> None:
+    tags = {t.id: t for t in tagger.tag(*SPORTS_REPORT)}
+    assert SPORT in tags
+    assert "tennis" in tags[SPORT].evidence
+    assert tags.keys() & {POLITICS, ECONOMY} == set()
+
+
+@pytest.mark.parametrize(
+    "title, text", [*NOT_SPORT, SPORTS_REPORT, *(a[:2] for a in ARTICLES.values())]
+)
+def test_evidence_of_a_tag_is_never_only_everyday_words(
+    title: str, text: str, tagger: TopicTagger
+) -> None:
+    for tag in tagger.tag(title, text):
+        assert len(tag.evidence) >= 2
+        assert set(tag.evidence) - EVERYDAY_WORDS, tag
+
+
+def test_a_new_tagging_method_changes_the_provenance(tagger: TopicTagger) -> None:
+    """So `wirewatch reprocess` re-tags coverage tagged by the previous method."""
+    assert tagger.version.endswith("/evidence-5")
+
+
 def write_topics(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "my-topics.yaml"
     path.write_text(text, encoding="utf-8")
