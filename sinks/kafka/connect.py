@@ -67,6 +67,23 @@ def consumer(k: KafkaSettings, role: str) -> KafkaConsumer:
         raise unreachable(k, e) from None
 
 
+def group_consumer(k: KafkaSettings, role: str, topics: list[str]) -> KafkaConsumer:
+    """A member of the consumer group `<client_id>-<role>` subscribed to `topics`, that
+    commits only when told to: a stage commits what it made durable, never what it read."""
+    try:
+        c = KafkaConsumer(
+            **_common(k, role),
+            group_id=f"{k.client_id}-{role}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            bootstrap_timeout_ms=TIMEOUT_MS,
+        )
+        c.subscribe(topics)
+        return c
+    except (KafkaError, OSError) as e:
+        raise unreachable(k, e) from None
+
+
 def admin(k: KafkaSettings) -> KafkaAdminClient:
     try:
         return KafkaAdminClient(**_common(k, "admin"), bootstrap_timeout_ms=TIMEOUT_MS)

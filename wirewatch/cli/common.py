@@ -105,14 +105,9 @@ def load(
 
 NOT_YET_DISTRIBUTED = {
     "run": "it is the embedded runtime; run `wirewatch poll` to publish to Kafka",
-    "search": "search the engine (Kibana, OpenSearch Dashboards) until the sink lands",
-    "stories": "use the engine (Kibana, OpenSearch Dashboards) until the sink lands",
     "status": "see the pollers' output and `wirewatch deadletters list`",
     "alerts test": "try the query in embedded mode (mode: embedded) on a copy of the data",
     "alerts backfill": "backfill in embedded mode before `wirewatch migrate --to distributed`",
-    "alerts hits": "hits are recorded by the sink role, which comes next",
-    "alerts deliveries": "deliveries are made by the sink role, which comes next",
-    "alerts retry": "deliveries are made by the sink role, which comes next",
     "reprocess": "the distributed runtime re-enriches by replaying articles.raw from Kafka",
 }
 """Commands that cannot work in distributed mode yet, and what to use instead
