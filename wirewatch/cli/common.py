@@ -48,6 +48,12 @@ DataDirOpt = Annotated[
         show_default=False,
     ),
 ]
+BootstrapOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--bootstrap-servers", help="Kafka brokers, host:port[,…] (kafka.bootstrap_servers)."
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 RuleOpt = Annotated[str | None, typer.Option("--rule", help="Only this alert (name or id).")]
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+from typing import TYPE_CHECKING
 
 from wirewatch.cli.common import (
+    BootstrapOpt,
     ConfigOpt,
     DataDirOpt,
     app_context,
@@ -30,12 +29,7 @@ if TYPE_CHECKING:
 
 
 def sink(
-    bootstrap: Annotated[
-        str | None,
-        typer.Option(
-            "--bootstrap-servers", help="Kafka brokers, host:port[,…] (kafka.bootstrap_servers)."
-        ),
-    ] = None,
+    bootstrap: BootstrapOpt = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:

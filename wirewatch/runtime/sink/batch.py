@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
-from wirewatch.core.messages import DeadLetter, DecodeError, decode
+from wirewatch.core.messages import DeadLetter, DecodeError, SourceRecord, decode
 from wirewatch.core.models import WireModel
 
 M = TypeVar("M", bound=WireModel)
@@ -22,23 +22,8 @@ STAGE = "sink"
 """The dead letters' stage: what the sink could not read, or the engine refused."""
 
 
-class Record(Protocol):
-    """What the sink reads of a consumed record (kafka-python's `ConsumerRecord`)."""
-
-    @property
-    def topic(self) -> str: ...
-
-    @property
-    def partition(self) -> int: ...
-
-    @property
-    def offset(self) -> int: ...
-
-    @property
-    def key(self) -> bytes | None: ...
-
-    @property
-    def value(self) -> bytes | None: ...
+Record = SourceRecord
+"""What the sink reads of a consumed record (kafka-python's `ConsumerRecord`)."""
 
 
 @dataclass
@@ -51,16 +36,7 @@ class Decoded(Generic[M]):
 
 def letter_for(record: Record, reason: str, at: datetime) -> DeadLetter:
     """`record`, whole, as a dead letter of the sink stage."""
-    return DeadLetter.of(
-        source_topic=record.topic,
-        partition=record.partition,
-        offset=record.offset,
-        key=record.key,
-        value=record.value,
-        stage=STAGE,
-        reason=reason,
-        at=at,
-    )
+    return DeadLetter.of_record(record, stage=STAGE, reason=reason, at=at)
 
 
 def decode_records(model: type[M], records: Iterable[Record], at: datetime) -> Decoded[M]:
