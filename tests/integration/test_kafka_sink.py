@@ -9,8 +9,6 @@ One sink process serves every test of this module; the outage test runs last.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,51 +22,28 @@ from opensearchpy import OpenSearch
 from tests.e2e.conftest import Cli
 from tests.integration.conftest import Kafka, Server
 from tests.integration.test_kafka_control import cli_for
+from tests.support.alerts import ALERT
+from tests.support.enriched import enriched as support_enriched
+from tests.support.role_process import RoleProcess
 from tests.support.webhook_receiver import WebhookReceiver
 from wirewatch.core.ids import alert_id
 from wirewatch.core.messages import DeadLetter, alert_key, decode, encode
-from wirewatch.core.models import (
-    Alert,
-    Article,
-    EnrichedArticle,
-    Entity,
-    EntityType,
-    Provenance,
-    TopicTag,
-)
+from wirewatch.core.models import EnrichedArticle, EntityType
 
 ROLES = ("raw", "candidates", "enriched", "rules", "alerts", "feeds", "deadletters")
 SECRET = "sink-test-secret"
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-def enriched(article_id: str, title: str = "Danube floods force evacuations") -> EnrichedArticle:
-    return EnrichedArticle(
-        article=Article(
-            id=article_id,
-            url=f"https://example.org/{article_id}",
-            feed_id="example",
-            feed_url="https://example.org/feed",
-            source="example.org",
-            title=title,
-            text="Emergency crews evacuated villages near Tulcea as the Danube rose.",
-            published_at=NOW,
-            fetched_at=NOW,
-        ),
-        language="en",
-        entities=[
-            Entity(
-                name="Tulcea",
-                type=EntityType.GPE,
-                mentions=1,
-                first_position=40,
-                salience=0.5,
-            )
-        ],
-        topics=[TopicTag(id="medtop:06000000", label="environment", score=0.9)],
+def enriched(article_id: str) -> EnrichedArticle:
+    return support_enriched(
+        article_id,
+        "Danube floods force evacuations",
+        "Emergency crews evacuated villages near Tulcea as the Danube rose.",
+        published_at=NOW,
         story_id=f"story-{article_id}",
-        provenance=Provenance(enrichment_version="test"),
-        enriched_at=NOW,
+        entities={"Tulcea": (EntityType.GPE, [])},
+        topics={"medtop:06000000": "environment"},
     )
 
 
@@ -79,32 +54,15 @@ def _wait_for(what: str, ok: Callable[[], bool], timeout: float = 120) -> None:
         time.sleep(0.5)
 
 
-class SinkProcess:
+class SinkProcess(RoleProcess):
     """The module's sink, its CLI (same config and data directory) and its servers."""
 
     def __init__(
         self, kafka: Kafka, topics: dict[str, str], cli: Cli, engine: OpenSearch, prefix: str
     ) -> None:
-        self.kafka, self.topics, self.cli = kafka, topics, cli
+        super().__init__("sink", cli)
+        self.kafka, self.topics = kafka, topics
         self.engine, self.prefix = engine, prefix
-        self.log = cli.home / "sink.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("a") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "wirewatch", "sink"],
-                cwd=self.cli.home,
-                env=self.cli.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    def stop(self) -> None:
-        assert self.process is not None
-        self.process.terminate()
-        self.process.wait(timeout=60)
-        assert self.process.returncode == 0, self.log.read_text()[-3000:]
 
     def produce(self, role: str, records: list[tuple[bytes, bytes]]) -> None:
         producer = KafkaProducer(bootstrap_servers=self.kafka.bootstrap, acks="all")
@@ -187,17 +145,8 @@ def test_an_alert_produced_twice_is_one_hit_and_one_signed_delivery(
     sink: SinkProcess, receiver: WebhookReceiver
 ) -> None:
     (rule,) = sink.cli.json("alerts", "list")
-    hit = Alert(
-        id=alert_id(rule["id"], "a-1"),
-        rule_id=rule["id"],
-        rule_name="danube",
-        query="danube",
-        article_id="a-1",
-        story_id="story-a-1",
-        title="Danube floods force evacuations",
-        source="example.org",
-        published_at=NOW,
-        matched_at=NOW,
+    hit = ALERT.model_copy(
+        update={"id": alert_id(rule["id"], "a-1"), "rule_id": rule["id"], "article_id": "a-1"}
     )
     sink.produce("alerts", [(alert_key(hit), encode(hit)), (alert_key(hit), encode(hit))])
     _wait_for("the webhook delivery", lambda: bool(receiver.requests))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from tests.support.alerts import ALERT
 from wirewatch.core.messages import encode
 from wirewatch.core.models import Alert
 from wirewatch.runtime.sink.batch import commit_offsets, decode_records, of_topic
@@ -21,24 +22,10 @@ class Rec:
     value: bytes | None
 
 
-def alert(n: int) -> Alert:
-    return Alert(
-        id=f"a{n}",
-        rule_id="r",
-        rule_name="r",
-        query="q",
-        article_id=f"x{n}",
-        title="t",
-        source="example",
-        published_at=NOW,
-        matched_at=NOW,
-    )
-
-
 def test_a_value_that_does_not_decode_is_a_dead_letter_with_its_bytes_and_reason() -> None:
-    records = [Rec("alerts", 0, 4, b"k", b"{nope"), Rec("alerts", 0, 5, b"k", encode(alert(1)))]
+    records = [Rec("alerts", 0, 4, b"k", b"{nope"), Rec("alerts", 0, 5, b"k", encode(ALERT))]
     got = decode_records(Alert, records, NOW)
-    assert [a.id for _, a in got.items] == ["a1"]
+    assert [a.id for _, a in got.items] == [ALERT.id]
     (letter,) = got.letters
     assert (letter.value, letter.key, letter.offset, letter.stage) == (b"{nope", b"k", 4, "sink")
     assert "JSON" in letter.reason or "json" in letter.reason
