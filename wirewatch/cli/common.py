@@ -120,12 +120,26 @@ NOT_YET_DISTRIBUTED = {
 (docs/distributed.md has the table of every command in each mode)."""
 
 
+ENGINE_READERS = frozenset({"search", "stories"})
+"""Commands that read the article index, which in distributed mode is the sink's engine."""
+
+
 def refuse_in_distributed_mode(loaded: LoadedSettings, command: str) -> None:
     """Exit 2 with one line when `command` cannot work in the configured mode yet."""
     if loaded.settings.mode == "distributed" and command in NOT_YET_DISTRIBUTED:
         raise fail(
             f"`wirewatch {command}` does not work in distributed mode yet: "
             f"{NOT_YET_DISTRIBUTED[command]} (docs/distributed.md)"
+        )
+    if (
+        loaded.settings.mode == "distributed"
+        and command in ENGINE_READERS
+        and loaded.settings.search.engine == "sqlite"
+    ):  # the data directory holds no articles then: an empty answer would mislead
+        raise fail(
+            f"`wirewatch {command}` in distributed mode reads the search engine the sink "
+            "indexes into, and search.engine is sqlite",
+            hint="set search.engine and search.urls as the sink has them",
         )
 
 
