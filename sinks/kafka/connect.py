@@ -16,6 +16,7 @@ from kafka.errors import KafkaError
 
 from wirewatch.core.errors import WirewatchError
 from wirewatch.core.settings import KafkaSettings
+from wirewatch.core.topics import group_id
 
 TIMEOUT_MS = 15_000
 
@@ -63,6 +64,23 @@ def consumer(k: KafkaSettings, role: str) -> KafkaConsumer:
             enable_auto_commit=False,
             bootstrap_timeout_ms=TIMEOUT_MS,
         )
+    except (KafkaError, OSError) as e:
+        raise unreachable(k, e) from None
+
+
+def group_consumer(k: KafkaSettings, role: str, topics: list[str]) -> KafkaConsumer:
+    """A member of the consumer group `<client_id>-<role>` subscribed to `topics`, that
+    commits only when told to: a stage commits what it made durable, never what it read."""
+    try:
+        c = KafkaConsumer(
+            **_common(k, role),
+            group_id=group_id(k, role),
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            bootstrap_timeout_ms=TIMEOUT_MS,
+        )
+        c.subscribe(topics)
+        return c
     except (KafkaError, OSError) as e:
         raise unreachable(k, e) from None
 

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sinks.kafka.connect import producer
+from kafka.errors import KafkaError
+
+from sinks.kafka.connect import TIMEOUT_MS, KafkaUnavailable, producer
 from sinks.kafka.log import produce, read_topic
 from wirewatch.core.messages import DeadLetter, DecodeError, decode, encode
 from wirewatch.core.settings import KafkaSettings
@@ -33,6 +35,27 @@ def dead_letter(p: Sender, topic: str, letter: DeadLetter) -> Any:
     """Send `letter` to the dead-letter `topic`, keyed as the original message; returns
     the producer's future, which the stage waits on before committing the offset."""
     return p.send(topic, key=letter.key, value=encode(letter))
+
+
+def send_dead_letters(p: Sender, topic: str, letters: Sequence[DeadLetter]) -> None:
+    """Send `letters` and wait until Kafka acknowledged each (a stage commits the offsets
+    they came from only then); a send that failed raises `KafkaUnavailable`."""
+    sent = []
+    for letter in letters:
+        log.error(
+            "dead letter from %s %d-%d (stage %s): %s",
+            letter.source_topic,
+            letter.partition,
+            letter.offset,
+            letter.stage,
+            letter.reason,
+        )
+        sent.append(dead_letter(p, topic, letter))
+    try:
+        for future in sent:
+            future.get(timeout=TIMEOUT_MS / 1000)
+    except KafkaError as e:
+        raise KafkaUnavailable(f"cannot write dead letters to {topic}: {e}") from None
 
 
 @dataclass(frozen=True)

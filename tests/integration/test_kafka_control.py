@@ -151,10 +151,10 @@ def test_a_command_that_cannot_work_distributed_yet_says_what_to_use(
     kafka: Kafka, topics: dict[str, str], tmp_path: Path
 ) -> None:
     cli = cli_for(kafka, topics, tmp_path)
-    r = cli("search", "gaza", ok=False)
+    r = cli("reprocess", ok=False)
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1
-    assert "`wirewatch search` does not work in distributed mode yet" in r.stderr
+    assert "`wirewatch reprocess` does not work in distributed mode yet" in r.stderr
 
 
 def test_poll_polls_exactly_the_feeds_of_the_topic(

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -23,6 +21,7 @@ from kafka import KafkaProducer
 from tests.e2e.conftest import Cli
 from tests.integration.conftest import Kafka
 from tests.integration.test_kafka_control import RECORDED, cli_for
+from tests.support.role_process import RoleProcess
 from wirewatch.core.messages import DeadLetter, decode, encode
 from wirewatch.core.models import Alert, Article, EnrichedArticle
 
@@ -50,29 +49,12 @@ def article(article_id: str, source: str) -> Article:
     )
 
 
-class Worker:
+class Worker(RoleProcess):
     """The module's worker process and what it was given."""
 
     def __init__(self, kafka: Kafka, topics: dict[str, str], cli: Cli) -> None:
-        self.kafka, self.topics, self.cli = kafka, topics, cli
-        self.log = cli.home / "worker.log"  # a file, not a pipe: a full pipe stalls it
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("a") as sink:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "wirewatch", "worker"],
-                cwd=self.cli.home,
-                env=self.cli.env,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-            )
-
-    def stop(self) -> None:
-        assert self.process is not None
-        self.process.terminate()
-        self.process.wait(timeout=60)
-        assert self.process.returncode == 0, self.log.read_text()[-3000:]
+        super().__init__("worker", cli)
+        self.kafka, self.topics = kafka, topics
 
     def produce(self, values: list[tuple[bytes, bytes, int]]) -> None:
         """(key, value, partition) records to articles.raw, acknowledged."""

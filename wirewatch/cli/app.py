@@ -20,6 +20,7 @@ from wirewatch.cli import (
     reprocess,
     run,
     setup,
+    sink,
     worker,
 )
 from wirewatch.cli.group import CheckedGroup
@@ -41,6 +42,7 @@ app.add_typer(deadletters.app, name="deadletters")
 app.command("run")(run.run)
 app.command("poll")(poll.poll)
 app.command("worker")(worker.worker)
+app.command("sink")(sink.sink)
 app.command("search")(inspect.search)
 app.command("stories")(inspect.stories)
 app.command("status")(inspect.status)

@@ -48,6 +48,12 @@ DataDirOpt = Annotated[
         show_default=False,
     ),
 ]
+BootstrapOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--bootstrap-servers", help="Kafka brokers, host:port[,…] (kafka.bootstrap_servers)."
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 RuleOpt = Annotated[str | None, typer.Option("--rule", help="Only this alert (name or id).")]
 
@@ -105,17 +111,16 @@ def load(
 
 NOT_YET_DISTRIBUTED = {
     "run": "it is the embedded runtime; run `wirewatch poll` to publish to Kafka",
-    "search": "search the engine (Kibana, OpenSearch Dashboards) until the sink lands",
-    "stories": "use the engine (Kibana, OpenSearch Dashboards) until the sink lands",
     "alerts test": "try the query in embedded mode (mode: embedded) on a copy of the data",
     "alerts backfill": "backfill in embedded mode before `wirewatch migrate --to distributed`",
-    "alerts hits": "hits are recorded by the sink role, which comes next",
-    "alerts deliveries": "deliveries are made by the sink role, which comes next",
-    "alerts retry": "deliveries are made by the sink role, which comes next",
     "reprocess": "the distributed runtime re-enriches by replaying articles.raw from Kafka",
 }
 """Commands that cannot work in distributed mode yet, and what to use instead
 (docs/distributed.md has the table of every command in each mode)."""
+
+
+ENGINE_READERS = frozenset({"search", "stories"})
+"""Commands that read the article index, which in distributed mode is the sink's engine."""
 
 
 def refuse_in_distributed_mode(loaded: LoadedSettings, command: str) -> None:
@@ -124,6 +129,16 @@ def refuse_in_distributed_mode(loaded: LoadedSettings, command: str) -> None:
         raise fail(
             f"`wirewatch {command}` does not work in distributed mode yet: "
             f"{NOT_YET_DISTRIBUTED[command]} (docs/distributed.md)"
+        )
+    if (
+        loaded.settings.mode == "distributed"
+        and command in ENGINE_READERS
+        and loaded.settings.search.engine == "sqlite"
+    ):  # the data directory holds no articles then: an empty answer would mislead
+        raise fail(
+            f"`wirewatch {command}` in distributed mode reads the search engine the sink "
+            "indexes into, and search.engine is sqlite",
+            hint="set search.engine and search.urls as the sink has them",
         )
 
 

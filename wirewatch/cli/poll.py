@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from wirewatch.cli.common import (
+    BootstrapOpt,
     ConfigOpt,
     DataDirOpt,
     JsonOpt,
@@ -33,12 +34,7 @@ def poll(
     once: Annotated[
         bool, typer.Option("--once", help="Poll every feed of this poller once, publish, and exit.")
     ] = False,
-    bootstrap: Annotated[
-        str | None,
-        typer.Option(
-            "--bootstrap-servers", help="Kafka brokers, host:port[,…] (kafka.bootstrap_servers)."
-        ),
-    ] = None,
+    bootstrap: BootstrapOpt = None,
     index: Annotated[
         int | None,
         typer.Option("--index", min=0, help="This poller's number (kafka.poller_index)."),

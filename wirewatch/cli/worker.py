@@ -6,11 +6,8 @@ other commands stay fast and work without the `kafka` extra (see wirewatch/cli/a
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
 from wirewatch.cli.common import (
+    BootstrapOpt,
     ConfigOpt,
     DataDirOpt,
     err,
@@ -22,12 +19,7 @@ from wirewatch.cli.common import (
 
 
 def worker(
-    bootstrap: Annotated[
-        str | None,
-        typer.Option(
-            "--bootstrap-servers", help="Kafka brokers, host:port[,…] (kafka.bootstrap_servers)."
-        ),
-    ] = None,
+    bootstrap: BootstrapOpt = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:

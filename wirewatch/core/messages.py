@@ -18,7 +18,7 @@ import base64
 import binascii
 import json
 from datetime import datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from pydantic import ValidationError, field_validator
 
@@ -139,6 +139,26 @@ class StoryCandidateMessage(WireModel):
 # --- dead letters -------------------------------------------------------------------------
 
 
+class SourceRecord(Protocol):
+    """Where a consumed record came from and its exact bytes (kafka-python's
+    `ConsumerRecord`, or a stage's own copy of one)."""
+
+    @property
+    def topic(self) -> str: ...
+
+    @property
+    def partition(self) -> int: ...
+
+    @property
+    def offset(self) -> int: ...
+
+    @property
+    def key(self) -> bytes | None: ...
+
+    @property
+    def value(self) -> bytes | None: ...
+
+
 class DeadLetter(WireModel):
     """A record a stage could not read or process, kept whole so it can be replayed.
 
@@ -187,6 +207,20 @@ class DeadLetter(WireModel):
             value_b64=_b64(value),
             stage=stage,
             reason=_cut(reason),
+            at=at,
+        )
+
+    @classmethod
+    def of_record(cls, r: SourceRecord, *, stage: str, reason: str, at: datetime) -> DeadLetter:
+        """`r`, whole, as a dead letter of `stage`."""
+        return cls.of(
+            source_topic=r.topic,
+            partition=r.partition,
+            offset=r.offset,
+            key=r.key,
+            value=r.value,
+            stage=stage,
+            reason=reason,
             at=at,
         )
 

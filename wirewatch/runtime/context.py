@@ -45,7 +45,7 @@ from wirewatch.core.ports import (
 from wirewatch.core.records import FeedRow
 from wirewatch.core.settings import KafkaSettings, LoadedSettings, Settings
 from wirewatch.runtime import subscriptions
-from wirewatch.runtime.store import EmbeddedStore, EngineStore, StoreStep
+from wirewatch.runtime.store import EmbeddedStore, EngineIndex, EngineStore, StoreStep
 
 
 @dataclass
@@ -75,6 +75,11 @@ class AppContext:
     start_index: Callable[[], str | None] = lambda: None
     """Connect to the index before a run: None when it is ready, else why it cannot be
     reached (the run goes on and indexes once it is back); bad settings raise."""
+    engine: EngineIndex | None = None
+    """The search engine, when it is the article index (None: SQLite)."""
+    hit_rules: RuleStore | None = None
+    """Distributed mode: the data directory's copy of the rules, by which the hit log
+    queues deliveries (`rules` is the topic); the sink keeps it equal to the topic."""
 
     @property
     def settings(self) -> Settings:
@@ -114,7 +119,7 @@ def _use_engine(ctx: AppContext) -> None:
     from sinks.search.lazy import LazyEngineIndex
 
     index = LazyEngineIndex(ctx.settings.search)
-    ctx.articles = index
+    ctx.articles = ctx.engine = index
     ctx.stored = None
     ctx.store = EngineStore(index, ctx.commit, ctx.rules, ctx.journal)
     ctx.setup_index = index.setup
@@ -158,6 +163,7 @@ def open_control_plane(k: KafkaSettings) -> ControlPlane:
 def _use_kafka(ctx: AppContext) -> None:
     """Make the `feeds` and `alerts.rules` topics the subscriptions and the rule store."""
     plane = open_control_plane(ctx.settings.kafka)
+    ctx.hit_rules = ctx.rules
     ctx.subscriptions, ctx.rules = plane.feeds, plane.rules
     close_rest = ctx.close
 

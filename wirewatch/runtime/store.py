@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from wirewatch.core.models import Alert, DeliveryState, EnrichedArticle
+from wirewatch.core.models import Alert, AlertRule, DeliveryState, EnrichedArticle
 from wirewatch.core.ports import (
     ArticleIndex,
     EnrichedCommit,
@@ -67,6 +67,14 @@ class EngineIndex(ArticleIndex, HitIndex, Protocol):
     def refresh(self) -> None: ...
 
     def stop_waiting(self) -> None: ...
+
+
+def hit_states(
+    new: Sequence[Alert], rules: Sequence[AlertRule]
+) -> list[tuple[Alert, DeliveryState]]:
+    """New hits with their chart copy's summary state: whether the hit has anywhere to go."""
+    sending = {r.id for r in rules if r.destinations()}
+    return [(h, DeliveryState.first(h.rule_id in sending)) for h in new]
 
 
 @dataclass
@@ -113,9 +121,7 @@ class EngineStore:
         kept = [h for h in hits if h.article_id not in refused]
         new = self.commit.commit_indexed(batch, stories, kept)
         if new:
-            # the chart copy's summary state: whether the hit has anywhere to go
-            sending = {r.id for r in self.rules.rules() if r.destinations()}
-            states = [(h, DeliveryState.first(h.rule_id in sending)) for h in new]
+            states = hit_states(new, self.rules.rules())
             try:
                 await asyncio.to_thread(self.index.index_hits, states)
             except IndexStopped:  # the hits are recorded; only their chart copy is missing

@@ -166,6 +166,18 @@ def copy_feeds(target: Subscriptions, rows: Sequence[FeedRow]) -> int:
     return created
 
 
+def mirror_rules(target: RuleStore, rules: Sequence[AlertRule]) -> None:
+    """Make `target` hold exactly `rules` (ids kept), as the sink keeps its data
+    directory's copy of the `alerts.rules` topic: a rule gone from the topic is removed,
+    which dead-letters its deliveries not yet made."""
+    wanted = {r.id for r in rules}
+    for mine in target.rules():
+        if mine.id not in wanted:
+            target.remove_rule(mine.id)
+    for rule in rules:
+        target.add_rule(rule, replace=True)
+
+
 def entry_auth(entry: FeedEntry) -> FeedAuth | None:
     """The credentials of a config-file feed given as `username`/`password` keys."""
     if entry.username is None:

@@ -211,5 +211,16 @@ def test_a_usage_error_is_one_line_with_a_hint(wirewatch: InProcessCli) -> None:
     assert r.error_lines()[1] == "hint: see 'wirewatch search --help'"
 
 
-def test_worker_in_embedded_mode_is_refused_naming_the_setting(wirewatch: InProcessCli) -> None:
-    refused(wirewatch("worker"), "a role of the distributed mode", "mode is embedded")
+@pytest.mark.parametrize("command", [["search", "gaza"], ["stories"]])
+def test_reading_articles_in_distributed_mode_without_an_engine_names_the_setting(
+    wirewatch: InProcessCli, command: list[str]
+) -> None:
+    r = wirewatch(*command, env={"WIREWATCH_MODE": "distributed"})
+    refused(r, f"`wirewatch {command[0]}` in distributed mode", "search.engine is sqlite")
+
+
+@pytest.mark.parametrize("role", ["worker", "sink"])
+def test_a_role_in_embedded_mode_is_refused_naming_the_setting(
+    wirewatch: InProcessCli, role: str
+) -> None:
+    refused(wirewatch(role), "a role of the distributed mode", "mode is embedded")

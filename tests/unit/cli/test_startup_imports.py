@@ -66,6 +66,7 @@ def top_level_modules_after(*args: str) -> set[str]:
         ["--version"],
         ["run", "--help"],
         ["poll", "--help"],
+        ["sink", "--help"],
         ["search", "--help"],
         ["stories", "--help"],
         ["status", "--help"],

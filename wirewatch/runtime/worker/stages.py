@@ -54,16 +54,7 @@ class Output:
 
 
 def dead(r: Received, stage: str, reason: str, now: datetime) -> DeadLetter:
-    return DeadLetter.of(
-        source_topic=r.topic,
-        partition=r.partition,
-        offset=r.offset,
-        key=r.key,
-        value=r.value,
-        stage=stage,
-        reason=reason,
-        at=now,
-    )
+    return DeadLetter.of_record(r, stage=stage, reason=reason, at=now)
 
 
 def sign(enricher: Enricher, batch: Sequence[Received], now: datetime) -> Output:

@@ -1,0 +1,34 @@
+"""A distributed role (`wirewatch worker`, `wirewatch sink`) run as a user runs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.e2e.conftest import Cli
+
+
+class RoleProcess:
+    """`wirewatch <role>` with `cli`'s config and environment, its output in a file (a full
+    pipe would stall it); `stop` sends SIGTERM and expects a clean exit."""
+
+    def __init__(self, role: str, cli: Cli) -> None:
+        self.role, self.cli = role, cli
+        self.log = cli.home / f"{role}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("a") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "wirewatch", self.role],
+                cwd=self.cli.home,
+                env=self.cli.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(timeout=60)
+        assert self.process.returncode == 0, self.log.read_text()[-3000:]

@@ -1,0 +1,143 @@
+"""The sink's loop: poll a batch, make it durable, then commit its offsets.
+
+One consumer group, `<client_id>-sink`, reads `articles.enriched` and `alerts` with
+auto-commit off (kafka-python's consumer, as the poller and the control plane use;
+its blocking calls run in a worker thread so the notifier's tasks keep going). For
+each batch:
+
+- articles are decoded (what does not decode is dead-lettered) and bulk-indexed in
+  the engine by their id; a document the engine refuses for good is dead-lettered with
+  the engine's reason. While the engine is down the bulk sink waits: nothing is
+  committed, nothing lost;
+- alerts are recorded in the data directory's hit log (`HitLog.record_hits`: idempotent
+  by alert id, folding a story's copies per rule, pacing, a delivery per destination),
+  under the rules of the `alerts.rules` topic, copied there first; the new hits are then
+  copied to the engine's alert-hits index;
+- dead letters are acknowledged by Kafka, and only then are the batch's offsets
+  committed. At least once: a crash repeats a batch, and the ids make the repeat exact.
+
+The notifier (`wirewatch.runtime.notify`) delivers from the hit log as in embedded mode.
+A stop (SIGTERM/SIGINT) tells the engine's bulk sink to stop waiting: a batch it still
+cannot take raises `IndexStopped` and is not committed, so the next sink takes it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from wirewatch.core.messages import DeadLetter
+from wirewatch.core.models import Alert, AlertRule, Channel, EnrichedArticle
+from wirewatch.core.ports import IndexStopped, RuleStore
+from wirewatch.runtime.context import AppContext
+from wirewatch.runtime.notify import ChannelSender, Notifier
+from wirewatch.runtime.sink.batch import (
+    Record,
+    commit_offsets,
+    decode_records,
+    letter_for,
+    of_topic,
+)
+from wirewatch.runtime.store import EngineIndex, hit_states
+from wirewatch.runtime.subscriptions import mirror_rules
+
+log = logging.getLogger("wirewatch.runtime.sink")
+
+
+class Reader(Protocol):
+    """The consumer group member (`sinks.kafka.group.GroupReader`)."""
+
+    def poll(self) -> Sequence[Record]: ...
+
+    def commit(self, offsets: Mapping[tuple[str, int], int]) -> bool: ...
+
+
+@dataclass
+class SinkCounts:
+    """What this sink stored (printed when it stops)."""
+
+    indexed: int = 0
+    hits_new: int = 0
+    dead_lettered: int = 0
+
+
+class Sink:
+    """The `sink` role over its ports: a reader, the engine, the hit log and its rules."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        *,
+        reader: Reader,
+        engine: EngineIndex,
+        hit_rules: RuleStore,
+        send_letters: Callable[[Sequence[DeadLetter]], None],
+        senders: Mapping[Channel, ChannelSender],
+    ) -> None:
+        self.ctx = ctx
+        self.reader = reader
+        self.engine = engine
+        self.hit_rules = hit_rules
+        self.send_letters = send_letters
+        self.notifier = Notifier(
+            ctx.deliveries, senders, ctx.settings.notify, clock=ctx.clock, journal=ctx.journal
+        )
+        self.counts = SinkCounts()
+        self.stop = asyncio.Event()
+        self._rules: list[AlertRule] | None = None
+
+    def request_stop(self) -> None:
+        """Finish the batch in hand (or give it up if the engine is down) and stop."""
+        self.stop.set()
+        self.engine.stop_waiting()
+
+    async def run(self) -> SinkCounts:
+        notify = asyncio.create_task(self.notifier.run(), name="notify")
+        try:
+            while not self.stop.is_set():
+                records = await asyncio.to_thread(self.reader.poll)
+                if not records:
+                    continue
+                try:
+                    await self._store(records)
+                except IndexStopped as e:
+                    log.warning("stopping with a batch not indexed (not committed): %s", e)
+                    break
+                await asyncio.to_thread(self.reader.commit, commit_offsets(records))
+        finally:
+            notify.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await notify
+        return self.counts
+
+    async def _store(self, records: Sequence[Record]) -> None:
+        k, now = self.ctx.settings.kafka, self.ctx.clock.now()
+        articles = decode_records(EnrichedArticle, of_topic(records, k.topic_enriched), now)
+        alerts = decode_records(Alert, of_topic(records, k.topic_alerts), now)
+        letters = articles.letters + alerts.letters
+        if articles.items:
+            result = await asyncio.to_thread(self.engine.index, [e for _, e in articles.items])
+            self.counts.indexed += result.indexed
+            source = {e.id: r for r, e in articles.items}
+            letters += [letter_for(source[x.article_id], x.reason, now) for x in result.rejected]
+        if alerts.items:
+            await self._record([a for _, a in alerts.items])
+        if letters:
+            await asyncio.to_thread(self.send_letters, letters)
+            self.counts.dead_lettered += len(letters)
+
+    async def _record(self, hits: list[Alert]) -> None:
+        """Record hits under the topic's current rules, then copy the new ones to the engine."""
+        rules = await asyncio.to_thread(self.ctx.rules.rules)
+        if rules != self._rules:
+            mirror_rules(self.hit_rules, rules)
+            self._rules = rules
+        new = self.ctx.hits.record_hits(hits)
+        self.counts.hits_new += len(new)
+        if new:
+            self.notifier.wake.set()
+            await asyncio.to_thread(self.engine.index_hits, hit_states(new, rules))
