@@ -92,8 +92,13 @@ class _Topic:
     user: bool = False
 
 
+def is_stop(word: str) -> bool:
+    """A folded word that carries no topic: a function word, short, or a number."""
+    return word in _STOP or len(word) <= 2 or word.isdigit()
+
+
 def _terms(text: str) -> list[str]:
-    return [stem(w) for w in words(text) if w not in _STOP and len(w) > 2 and not w.isdigit()]
+    return [stem(w) for w in words(text) if not is_stop(w)]
 
 
 def _with_phrases(terms: list[str]) -> list[str]:
