@@ -31,7 +31,7 @@ from wirewatch.core.errors import ConfigError
 from wirewatch.core.models import Entity, TopicTag
 from wirewatch.core.query.text import stem, words
 
-METHOD_VERSION = "evidence-5"
+METHOD_VERSION = "evidence-6"
 MAX_TAGS = 4
 MIN_SCORE = 0.08
 # One shared word ("talks", "push") is coincidence, not a topic: a tag needs two
@@ -92,8 +92,13 @@ class _Topic:
     user: bool = False
 
 
+def is_stop(word: str) -> bool:
+    """A folded word that carries no topic: a function word, short, or a number."""
+    return word in _STOP or len(word) <= 2 or word.isdigit()
+
+
 def _terms(text: str) -> list[str]:
-    return [stem(w) for w in words(text) if w not in _STOP and len(w) > 2 and not w.isdigit()]
+    return [stem(w) for w in words(text) if not is_stop(w)]
 
 
 def _with_phrases(terms: list[str]) -> list[str]:
@@ -134,9 +139,12 @@ class TopicTagger:
         scores, evidence = self._score(title, text, entities)
         chosen = self._iptc_choice(scores, evidence) + self._user_choice(scores, evidence)
         readable = _first_word_per_stem(f"{title}\n{text}") if chosen else {}
+        # The headline's words are shown first: they are what a reader checks a tag
+        # against ("inflation" in "Central bank raises rates as inflation climbs").
+        headline = set(_with_phrases(_terms(title))) if chosen else set()
         tags = []
         for i, terms in chosen[:MAX_TAGS]:
-            top = sorted(terms, key=lambda term: -terms[term])[:5]
+            top = sorted(terms, key=lambda term: (term not in headline, -terms[term]))[:5]
             ev = [" ".join(readable.get(part, part) for part in term.split()) for term in top]
             t = self.topics[i]
             tags.append(TopicTag(id=t.id, label=t.label, score=round(scores[i], 4), evidence=ev))
@@ -191,7 +199,9 @@ class TopicTagger:
     def _score(
         self, title: str, text: str, entities: Sequence[Entity]
     ) -> tuple[dict[int, float], dict[int, dict[str, float]]]:
-        counts = Counter(_with_phrases(_terms(title)) * 2 + _with_phrases(_terms(text)))
+        # Headline words count once, like the body's: counting them twice lost argmax
+        # accuracy and emitted-tag precision on the development split (docs/enrichment.md).
+        counts = Counter(_with_phrases(_terms(title)) + _with_phrases(_terms(text)))
         scores: dict[int, float] = defaultdict(float)
         evidence: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         if not counts:

@@ -127,7 +127,7 @@ def test_evidence_of_a_tag_is_never_only_everyday_words(
 
 def test_a_new_tagging_method_changes_the_provenance(tagger: TopicTagger) -> None:
     """So `wirewatch reprocess` re-tags coverage tagged by the previous method."""
-    assert tagger.version.endswith("/evidence-5")
+    assert tagger.version.endswith("/evidence-6")
 
 
 def write_topics(tmp_path: Path, text: str) -> Path:
