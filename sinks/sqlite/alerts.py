@@ -186,19 +186,27 @@ class AlertStore:
             return insert_hits(c, hits, versions, self.policy)
 
     def hits(self, *, rule: str | None = None, limit: int = 100) -> list[HitRow]:
+        where, params = "", []
+        if rule is not None:
+            where, params = " WHERE h.rule_id = ? OR r.name = ?", [rule, rule]
+        return self._hit_rows(f"{where} ORDER BY h.matched_at DESC, h.id LIMIT ?", [*params, limit])
+
+    def hits_by_id(self, ids: Sequence[str]) -> list[HitRow]:
+        unique, found = list(dict.fromkeys(ids)), []
+        for start in range(0, len(unique), 500):  # under SQLite's bound-parameter limit
+            chunk = unique[start : start + 500]
+            found += self._hit_rows(f" WHERE h.id IN ({','.join('?' * len(chunk))})", chunk)
+        return found
+
+    def _hit_rows(self, tail: str, params: Sequence[object]) -> list[HitRow]:
+        """Hits with their deliveries and the first alert each folded copy went into."""
         sql = (
             "SELECT h.payload, h.folded_into, json_extract(f.payload, '$.title') FROM hits h "
             "LEFT JOIN rules r ON r.id = h.rule_id LEFT JOIN hits f ON f.id = h.folded_into"
         )
-        params: list[object] = []
-        if rule is not None:
-            sql += " WHERE h.rule_id = ? OR r.name = ?"
-            params += [rule, rule]
-        sql += " ORDER BY h.matched_at DESC, h.id LIMIT ?"
-        params.append(limit)
         rows = [
             (Alert.model_validate_json(p), into, into_title)
-            for p, into, into_title in self.db.conn.execute(sql, params)
+            for p, into, into_title in self.db.conn.execute(sql + tail, params)
         ]
         by_hit = deliveries_of(self.db.conn, [a for a, _, _ in rows])
         return [

@@ -221,6 +221,10 @@ class HitLog(Protocol):
 
     def hits(self, *, rule: str | None = None, limit: int = 100) -> list[HitRow]: ...
 
+    def hits_by_id(self, ids: Sequence[str]) -> list[HitRow]:
+        """The recorded hits among `ids`, with their deliveries (unrecorded ids are left out)."""
+        ...
+
     def count_hits(self) -> int: ...
 
 

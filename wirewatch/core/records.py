@@ -98,3 +98,14 @@ class HitRow:
     alert: Alert
     deliveries: list[Delivery] = field(default_factory=list)
     folded_into: FoldedInto | None = None
+
+    @property
+    def state(self) -> DeliveryState:
+        """The hit's one state for its chart copy in the engine: failed if a channel gave
+        up, else pending or held while one waits, delivered once all went out, none
+        without a delivery (a folded copy, or a rule with nowhere to send)."""
+        states = {d.state for d in self.deliveries}
+        for s in (DeliveryState.FAILED, DeliveryState.PENDING, DeliveryState.HELD):
+            if s in states:
+                return s
+        return DeliveryState.DELIVERED if states else DeliveryState.NONE

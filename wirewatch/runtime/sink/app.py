@@ -11,8 +11,9 @@ each batch:
   committed, nothing lost;
 - alerts are recorded in the data directory's hit log (`HitLog.record_hits`: idempotent
   by alert id, folding a story's copies per rule, pacing, a delivery per destination),
-  under the rules of the `alerts.rules` topic, copied there first; the new hits are then
-  copied to the engine's alert-hits index;
+  under the rules of the `alerts.rules` topic, copied there first (and at start); every
+  recorded hit of the batch, new or recorded by a sink stopped before its copy, is then
+  copied to the engine's alert-hits index with its delivery state in the hit log;
 - dead letters are acknowledged by Kafka, and only then are the batch's offsets
   committed. At least once: a crash repeats a batch, and the ids make the repeat exact.
 
@@ -42,7 +43,7 @@ from wirewatch.runtime.sink.batch import (
     letter_for,
     of_topic,
 )
-from wirewatch.runtime.store import EngineIndex, hit_states
+from wirewatch.runtime.store import EngineIndex
 from wirewatch.runtime.subscriptions import mirror_rules
 
 log = logging.getLogger("wirewatch.runtime.sink")
@@ -98,6 +99,7 @@ class Sink:
     async def run(self) -> SinkCounts:
         notify = asyncio.create_task(self.notifier.run(), name="notify")
         try:
+            await self._follow_rules()  # so `alerts list` counts this sink's hits at once
             while not self.stop.is_set():
                 records = await asyncio.to_thread(self.reader.poll)
                 if not records:
@@ -130,14 +132,25 @@ class Sink:
             await asyncio.to_thread(self.send_letters, letters)
             self.counts.dead_lettered += len(letters)
 
-    async def _record(self, hits: list[Alert]) -> None:
-        """Record hits under the topic's current rules, then copy the new ones to the engine."""
+    async def _follow_rules(self) -> None:
+        """Make the data directory's rules those of the `alerts.rules` topic now."""
         rules = await asyncio.to_thread(self.ctx.rules.rules)
         if rules != self._rules:
             mirror_rules(self.hit_rules, rules)
             self._rules = rules
+
+    async def _record(self, hits: list[Alert]) -> None:
+        """Record hits under the topic's current rules, then copy every recorded hit of the
+        batch to the engine with its delivery state in the hit log.
+
+        Not only the new ones: a sink stopped between recording and copying finds the
+        batch's hits already recorded when it comes again, and the copy is idempotent by
+        alert id."""
+        await self._follow_rules()
         new = self.ctx.hits.record_hits(hits)
         self.counts.hits_new += len(new)
         if new:
             self.notifier.wake.set()
-            await asyncio.to_thread(self.engine.index_hits, hit_states(new, rules))
+        rows = self.ctx.hits.hits_by_id([h.id for h in [*hits, *new]])
+        if rows:
+            await asyncio.to_thread(self.engine.index_hits, [(r.alert, r.state) for r in rows])
