@@ -140,10 +140,12 @@ def alerts_list(
     """The alert rules."""
     with app_context(config, data_dir) as ctx:
         rules = ctx.rules.rules()
-        # distributed: the hits are the sink's, not in this data directory
-        local = ctx.settings.mode == "embedded"
+        # distributed: the hits are in the sink's data directory, counted for the rules
+        # its sink copied there (`-` elsewhere: run with the sink's config on its machine)
+        here = {r.id for r in (ctx.hit_rules or ctx.rules).rules()}
         counts = {
-            r.id: len(ctx.hits.hits(rule=r.id, limit=MAX_ROWS)) if local else None for r in rules
+            r.id: len(ctx.hits.hits(rule=r.id, limit=MAX_ROWS)) if r.id in here else None
+            for r in rules
         }
     if json_out:
         print_json([{**rule_json(r), "hits": counts[r.id]} for r in rules])

@@ -23,7 +23,7 @@ from wirewatch.core.errors import WirewatchError
 from wirewatch.core.redact import RedactingFormatter, redact_text
 
 if TYPE_CHECKING:
-    from wirewatch.core.settings import LoadedSettings
+    from wirewatch.core.settings import KafkaSettings, LoadedSettings
     from wirewatch.runtime.context import AppContext
 
 # markup off: titles, names and queries are untrusted text, and a '[/x]' in one would
@@ -164,6 +164,16 @@ def app_context(
             yield ctx
     finally:
         ctx.close()
+
+
+def create_missing_topics(k: KafkaSettings) -> None:
+    """Create the distributed mode's topics a role reads (the broker never does, and faust
+    ignores a source topic that appears later); warn about one that exists with fewer
+    partitions than configured or uncompacted, and start anyway."""
+    from sinks.kafka.admin import ensure_topics
+
+    for problem in ensure_topics(k).problems:
+        err.print(f"warning: {problem}", style="yellow")
 
 
 def print_problem(label: str, detail: str) -> None:

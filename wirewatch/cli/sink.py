@@ -15,6 +15,7 @@ from wirewatch.cli.common import (
     ConfigOpt,
     DataDirOpt,
     app_context,
+    create_missing_topics,
     err,
     fail,
     load,
@@ -35,9 +36,10 @@ def sink(
 ) -> None:
     """Index articles.enriched in the search engine, record and deliver alerts, until stopped.
 
-    Offsets are committed only once what they cover is indexed or recorded. Hits and
-    deliveries are kept in the data directory (`alerts hits`, `alerts deliveries` read
-    them there); one sink per data directory.
+    Missing topics are created first. Offsets are committed only once what they cover
+    is indexed or recorded. Hits and deliveries are kept in the data directory (`alerts
+    hits`, `alerts deliveries` and the counts of `alerts list` read them there); one
+    sink per data directory.
     """
     from wirewatch.runtime.lock import runtime_lock
     from wirewatch.runtime.sink.build import build_sink
@@ -55,6 +57,8 @@ def sink(
             hint="set search.engine to opensearch or elasticsearch, and search.urls",
         )
     setup_logging(settings.log_level)
+    with user_errors():
+        create_missing_topics(settings.kafka)
     with app_context(config, data_dir, extra) as ctx:
         down = ctx.start_index()
         if down is not None:

@@ -10,7 +10,7 @@ from wirewatch.cli.common import (
     BootstrapOpt,
     ConfigOpt,
     DataDirOpt,
-    err,
+    create_missing_topics,
     fail,
     load,
     setup_logging,
@@ -29,7 +29,6 @@ def worker(
     story assignment (a one-partition topic), so every copy of a story is seen in one
     place. faust's web server stays off.
     """
-    from sinks.kafka.admin import ensure_topics
     from wirewatch.runtime.worker.app import build_app
 
     extra = {"kafka.bootstrap_servers": bootstrap} if bootstrap is not None else {}
@@ -41,7 +40,6 @@ def worker(
         )
     setup_logging(settings.log_level)
     with user_errors():
-        for problem in ensure_topics(settings.kafka).problems:  # faust never creates them
-            err.print(f"warning: {problem}", style="yellow")
+        create_missing_topics(settings.kafka)
         app = build_app(settings)
     app.Worker(loglevel=settings.log_level.lower(), quiet=True).execute_from_commandline()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
@@ -20,6 +19,7 @@ import pytest
 from sinks.sqlite.alerts import AlertStore
 from sinks.sqlite.database import Database
 from tests.support.enriched import enriched, hit
+from tests.unit.runtime.test_sink_batch import Rec
 from wirewatch.core.messages import DeadLetter, encode
 from wirewatch.core.models import Alert, AlertRule, Channel, DeliveryState, EnrichedArticle
 from wirewatch.core.ports import IndexResult, IndexStopped
@@ -30,15 +30,6 @@ from wirewatch.runtime.store import EngineIndex
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 WEBHOOK = "https://hooks.example.org/desk"
-
-
-@dataclass(frozen=True)
-class Rec:
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
 
 
 class Log(list[tuple[str, object]]):
