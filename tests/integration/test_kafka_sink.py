@@ -1,8 +1,10 @@
 """`wirewatch sink` on a real Kafka broker and a real OpenSearch node, as a user runs it:
-enriched articles become searchable by id (`wirewatch search` finds them), a repeated
-article is one document, a repeated alert is one hit and one signed webhook delivery,
-a poison value is dead-lettered while the next article is indexed, and articles
-produced while the engine is stopped are all indexed once it is back.
+it creates the topics `setup` did not, enriched articles become searchable by id
+(`wirewatch search` finds them), a repeated article is one document, a repeated alert
+is one hit (copied to the alert-hits index, counted by `alerts list` with the sink's
+data directory) and one signed webhook delivery, a poison value is dead-lettered while
+the next article is indexed, and articles produced while the engine is stopped are all
+indexed once it is back.
 
 One sink process serves every test of this module; the outage test runs last.
 """
@@ -21,7 +23,7 @@ from opensearchpy import OpenSearch
 
 from tests.e2e.conftest import Cli
 from tests.integration.conftest import Kafka, Server
-from tests.integration.test_kafka_control import cli_for
+from tests.integration.test_kafka_control import admin, cli_for
 from tests.support.alerts import ALERT
 from tests.support.enriched import enriched as support_enriched
 from tests.support.role_process import RoleProcess
@@ -73,6 +75,13 @@ class SinkProcess(RoleProcess):
         finally:
             producer.close()
 
+    def topic_names(self) -> set[str]:
+        client = admin(self.kafka)
+        try:
+            return set(client.list_topics())
+        finally:
+            client.close()
+
     def doc_ids(self) -> list[str]:
         """Every article document's id, over every monthly index (repeats would show)."""
         pattern = f"{self.prefix}-articles-*"
@@ -110,16 +119,21 @@ def sink(
         "WIREWATCH_NOTIFY__WEBHOOK_SECRET": SECRET,
         "WIREWATCH_FETCH__ALLOW_PRIVATE": f'["127.0.0.1:{receiver.port}"]',
     }
-    cli("setup")
-    cli("alerts", "add", "danube", "danube", "--webhook", receiver.url)
+    cli("setup", env={"WIREWATCH_MODE": "embedded"})  # the engine only: the sink makes topics
     engine = OpenSearch(hosts=[opensearch_url])
     process = SinkProcess(kafka, topics, cli, engine, prefix)
     process.start()
     try:
+        _wait_for("the sink's topics", lambda: set(topics.values()) <= process.topic_names())
+        cli("alerts", "add", "danube", "danube", "--webhook", receiver.url)
         yield process
     finally:
         process.stop()
         engine.close()
+
+
+def test_the_sink_creates_its_missing_topics_at_start(sink: SinkProcess) -> None:
+    assert set(sink.topics.values()) <= sink.topic_names()  # `setup` made none of them
 
 
 def test_enriched_articles_are_searchable_by_id_with_entities_topics_and_story(
@@ -141,8 +155,8 @@ def test_the_same_article_produced_twice_is_one_document(sink: SinkProcess) -> N
     assert sink.doc_ids().count("a-twice") == 1
 
 
-def test_an_alert_produced_twice_is_one_hit_and_one_signed_delivery(
-    sink: SinkProcess, receiver: WebhookReceiver
+def test_an_alert_produced_twice_is_one_hit_one_signed_delivery_and_counted_in_the_list(
+    sink: SinkProcess, receiver: WebhookReceiver, tmp_path: Path
 ) -> None:
     (rule,) = sink.cli.json("alerts", "list")
     hit = ALERT.model_copy(
@@ -155,6 +169,11 @@ def test_an_alert_produced_twice_is_one_hit_and_one_signed_delivery(
     assert delivery.signature_ok and delivery.idempotency_key == hit.id
     hits = sink.cli.json("alerts", "hits")
     assert [h["id"] for h in hits] == [hit.id]
+    copy = sink.engine.get(index=f"{sink.prefix}-alert-hits", id=hit.id)["_source"]
+    assert copy["rule_id"] == rule["id"]
+    assert [r["hits"] for r in sink.cli.json("alerts", "list")] == [1]
+    elsewhere = cli_for(sink.kafka, sink.topics, tmp_path)  # not the sink's data directory
+    assert [r["hits"] for r in elsewhere.json("alerts", "list")] == [None]
 
 
 def test_a_poison_value_is_dead_lettered_and_the_next_article_indexed(sink: SinkProcess) -> None:

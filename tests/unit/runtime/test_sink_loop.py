@@ -101,7 +101,7 @@ class Harness:
             load_settings(config, env={}, cwd=tmp_path), sync_config=False
         )
         self.hit_rules = self.ctx.rules
-        self.ctx.rules = self.topic = AlertStore(Database.memory())
+        self.topic = AlertStore(Database.memory())
         self.hits = AlertStore(Database.open(self.ctx.data_dir))  # a second look inside
         self.log = Log()
         k = self.ctx.settings.kafka
@@ -129,6 +129,7 @@ class Harness:
             reader=reader,
             engine=cast(EngineIndex, engine),  # the sink indexes, copies hits, stops waiting
             hit_rules=self.hit_rules,
+            read_rules=self.topic.rules,
             send_letters=send_letters or letters,
             senders={},
         )
@@ -225,3 +226,23 @@ def test_a_replayed_hit_is_copied_with_its_current_delivery_state(h: Harness) ->
     asyncio.run(h.sink([[h.alert(0, first)]], Engine(h.log)).run())
 
     assert h.log[0] == ("hits", [("r2-a1", DeliveryState.DELIVERED)])
+
+
+def test_a_rule_added_to_the_topic_while_the_sink_runs_gets_its_hits_delivered(
+    h: Harness,
+) -> None:
+    a2 = enriched("a2", "Danube floods again")
+    reader_batches = [[h.alert(0, hit(A1, "r1"))], [h.alert(1, hit(a2, "r2"))]]
+    sink = h.sink(reader_batches, Engine(h.log))
+    rule = AlertRule(id="r2", name="r2", query="floods", webhook_url=WEBHOOK, created_at=NOW)
+    real_index_hits = sink.engine.index_hits
+
+    def add_rule_after_first_copy(hits: Sequence[tuple[Alert, DeliveryState]]) -> IndexResult:
+        h.topic.add_rule(rule, replace=True)  # `alerts add` while the sink runs
+        return real_index_hits(hits)
+
+    sink.engine.index_hits = add_rule_after_first_copy  # type: ignore[method-assign]
+    asyncio.run(sink.run())
+
+    assert h.hit_rules.get_rule("r2") == rule
+    assert [d.target for d in h.ctx.deliveries.deliveries(rule="r2")] == [WEBHOOK]

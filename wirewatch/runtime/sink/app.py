@@ -11,9 +11,10 @@ each batch:
   committed, nothing lost;
 - alerts are recorded in the data directory's hit log (`HitLog.record_hits`: idempotent
   by alert id, folding a story's copies per rule, pacing, a delivery per destination),
-  under the rules of the `alerts.rules` topic, copied there first (and at start); every
-  recorded hit of the batch, new or recorded by a sink stopped before its copy, is then
-  copied to the engine's alert-hits index with its delivery state in the hit log;
+  under the rules of the `alerts.rules` topic, read afresh and copied there first (and
+  at start); every recorded hit of the batch, new or recorded by a sink stopped before
+  its copy, is then copied to the engine's alert-hits index with its delivery state in
+  the hit log;
 - dead letters are acknowledged by Kafka, and only then are the batch's offsets
   committed. At least once: a crash repeats a batch, and the ids make the repeat exact.
 
@@ -67,7 +68,10 @@ class SinkCounts:
 
 
 class Sink:
-    """The `sink` role over its ports: a reader, the engine, the hit log and its rules."""
+    """The `sink` role over its ports: a reader, the engine, the hit log and its rules.
+
+    `read_rules` reads the `alerts.rules` topic afresh each time it is called (a rule
+    store's snapshot would miss rules added after the sink's first read)."""
 
     def __init__(
         self,
@@ -76,6 +80,7 @@ class Sink:
         reader: Reader,
         engine: EngineIndex,
         hit_rules: RuleStore,
+        read_rules: Callable[[], list[AlertRule]],
         send_letters: Callable[[Sequence[DeadLetter]], None],
         senders: Mapping[Channel, ChannelSender],
     ) -> None:
@@ -83,6 +88,7 @@ class Sink:
         self.reader = reader
         self.engine = engine
         self.hit_rules = hit_rules
+        self.read_rules = read_rules
         self.send_letters = send_letters
         self.notifier = Notifier(
             ctx.deliveries, senders, ctx.settings.notify, clock=ctx.clock, journal=ctx.journal
@@ -134,7 +140,7 @@ class Sink:
 
     async def _follow_rules(self) -> None:
         """Make the data directory's rules those of the `alerts.rules` topic now."""
-        rules = await asyncio.to_thread(self.ctx.rules.rules)
+        rules = await asyncio.to_thread(self.read_rules)
         if rules != self._rules:
             mirror_rules(self.hit_rules, rules)
             self._rules = rules

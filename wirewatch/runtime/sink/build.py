@@ -7,10 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sinks.kafka.connect import producer
+from sinks.kafka.control import KafkaRuleStore
 from sinks.kafka.deadletters import send_dead_letters
 from sinks.kafka.group import GroupReader
 from wirewatch.core.errors import ConfigError
 from wirewatch.core.messages import DeadLetter
+from wirewatch.core.models import AlertRule
 from wirewatch.runtime.build import GuardedPost, build_senders, build_webhook_post
 from wirewatch.runtime.context import AppContext
 from wirewatch.runtime.sink.app import Sink
@@ -47,6 +49,14 @@ def build_sink(ctx: AppContext) -> BuiltSink:
     def send_letters(batch: Sequence[DeadLetter]) -> None:
         send_dead_letters(letters, k.topic_deadletters, batch)
 
+    def read_rules() -> list[AlertRule]:
+        """The `alerts.rules` topic as it is now: a store of its own reads it once."""
+        topic = KafkaRuleStore(k)
+        try:
+            return topic.rules()
+        finally:
+            topic.close()
+
     reader = GroupReader(k, ROLE, [k.topic_enriched, k.topic_alerts], max_records=500)
     post = build_webhook_post(ctx.settings, ctx.clock)
     sink = Sink(
@@ -54,6 +64,7 @@ def build_sink(ctx: AppContext) -> BuiltSink:
         reader=reader,
         engine=ctx.engine,
         hit_rules=ctx.hit_rules,
+        read_rules=read_rules,
         send_letters=send_letters,
         senders=build_senders(ctx.settings, post),
     )
