@@ -27,6 +27,7 @@ from sinks.kafka.deadletters import dead_letter
 from wirewatch.core.clock import SystemClock
 from wirewatch.core.settings import Settings
 from wirewatch.runtime.worker import stages
+from wirewatch.runtime.worker.rebalance import RebalanceSafeApp
 
 BATCH_WAIT_S = 0.5  # how long `enrich` waits to fill an NER batch
 EXPIRE_EVERY = timedelta(minutes=1)
@@ -57,7 +58,7 @@ def build_app(settings: Settings) -> faust.App:
     datadir = settings.data_dir / "worker"
     datadir.mkdir(parents=True, exist_ok=True)  # faust makes only the last level: a new
     # data directory (a fresh machine, a worker started before any other command) failed
-    app = faust.App(
+    app = RebalanceSafeApp(
         f"{k.client_id}-worker",
         broker=[f"kafka://{s.strip()}" for s in k.bootstrap_servers.split(",")],
         datadir=str(datadir),
