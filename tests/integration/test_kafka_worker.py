@@ -108,14 +108,16 @@ def worker(kafka: Kafka, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
         worker.stop()
 
 
-def test_every_polled_article_is_enriched_once_with_entities_topics_and_story(
+def test_every_polled_article_is_enriched_with_entities_topics_and_story(
     worker: Worker,
 ) -> None:
     raw = {r.key for r in worker.kafka.records(worker.topics["raw"])} - {b"poison"}
     by_id = worker.enriched(len(raw))
     assert {i.encode() for i in by_id} == raw
-    assert all(len(copies) == 1 for copies in by_id.values())
-    npr = [e for (e,) in by_id.values() if "npr" in e.article.feed_url]
+    # at least once: a partition the group never committed is read again from its start
+    # after the first assignment (runtime/worker/rebalance.py), and a repeat is the same
+    assert all(len({c.story_id for c in copies}) == 1 for copies in by_id.values())
+    npr = [copies[0] for copies in by_id.values() if "npr" in copies[0].article.feed_url]
     assert npr and all(e.story_id and e.provenance.story_method for e in npr)
     assert sum(bool(e.entities) for e in npr) >= len(npr) // 2
     assert sum(bool(e.topics) for e in npr) >= len(npr) // 2
@@ -123,19 +125,15 @@ def test_every_polled_article_is_enriched_once_with_entities_topics_and_story(
 
 def test_copies_on_two_partitions_share_one_story(worker: Worker) -> None:
     by_id = worker.enriched(2)
-    (a,), (b,) = by_id["copy-a"], by_id["copy-b"]
-    assert a.story_id == b.story_id
+    assert {e.story_id for e in by_id["copy-a"] + by_id["copy-b"]} == {by_id["copy-a"][0].story_id}
 
 
 def test_a_poison_message_is_dead_lettered_and_the_next_one_flows(worker: Worker) -> None:
-    (record,) = worker.wait_for("deadletters", 1)
-    letter = decode(DeadLetter, record.value)
-    assert (letter.key, letter.value, letter.source_topic) == (
-        b"poison",
-        b"{not json",
-        worker.topics["raw"],
-    )
-    assert "not a valid Article" in letter.reason and letter.stage == "enrich"
+    letters = [decode(DeadLetter, r.value) for r in worker.wait_for("deadletters", 1)]
+    assert {(d.key, d.value, d.source_topic, d.stage) for d in letters} == {
+        (b"poison", b"{not json", worker.topics["raw"], "enrich")
+    }  # once or more: at least once
+    assert all("not a valid Article" in d.reason for d in letters)
     assert "after-poison" in worker.enriched(1)
 
 

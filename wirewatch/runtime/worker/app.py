@@ -28,10 +28,17 @@ from wirewatch.core.clock import SystemClock
 from wirewatch.core.settings import Settings
 from wirewatch.core.topics import group_id
 from wirewatch.runtime.worker import stages
+from wirewatch.runtime.worker.rebalance import RebalanceSafeApp
 
 BATCH_WAIT_S = 0.5  # how long `enrich` waits to fill an NER batch
 EXPIRE_EVERY = timedelta(minutes=1)
 RAW: dict[str, Any] = {"key_type": bytes, "value_type": bytes}
+# A worker that dies without leaving the group (kill -9, a lost machine) holds its
+# partitions until the broker gives up on its session, and an eager rebalance stalls the
+# whole group meanwhile: with faust's default of 60 s, measured, every worker stood still
+# for a minute after a kill -9. 10 s (heartbeats every 3 s) is the least Kafka's default
+# group.min.session.timeout.ms (6 s) allows with room for a busy machine.
+SESSION_TIMEOUT_S = 10.0
 
 
 class TopicGlobalTable(faust.GlobalTable):
@@ -49,14 +56,18 @@ class TopicGlobalTable(faust.GlobalTable):
 def build_app(settings: Settings) -> faust.App:
     """The worker app for these settings; every worker of a deployment builds the same."""
     k = settings.kafka
-    app = faust.App(
+    datadir = settings.data_dir / "worker"
+    datadir.mkdir(parents=True, exist_ok=True)  # faust makes only the last level: a new
+    # data directory (a fresh machine, a worker started before any other command) failed
+    app = RebalanceSafeApp(
         group_id(k, "worker"),
         broker=[f"kafka://{s.strip()}" for s in k.bootstrap_servers.split(",")],
-        datadir=str(settings.data_dir / "worker"),
+        datadir=str(datadir),
         web_enabled=False,
         key_serializer="raw",
         value_serializer="raw",
         GlobalTable=TopicGlobalTable,
+        broker_session_timeout=SESSION_TIMEOUT_S,
     )
     clock = SystemClock()
     raw = app.topic(k.topic_raw, **RAW)
