@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.metrics import MetricWrapperBase
 
 from wirewatch.core.metrics import CATALOGUE, MetricSpec
@@ -19,6 +26,9 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 class PrometheusMetrics:
     def __init__(self) -> None:
+        # no `_created` series beside each counter and histogram: they double the series
+        # and the text format shows them as metrics of their own (process-wide setting)
+        disable_created_metrics()
         self.registry = CollectorRegistry()
         self._metrics = {s.name: _create(s, self.registry) for s in CATALOGUE}
 
