@@ -4,31 +4,19 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 
 import pytest
 
 from tests.e2e.conftest import EXAMPLE_CONFIG, Cli
-from tests.support.scrape import get, health, samples, total, wait_for
+from tests.support.scrape import free_port, get, health, metrics_env, samples, total, wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_a_running_pipeline_is_scraped_and_its_counters_move(cli: Cli) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {
-        "WIREWATCH_METRICS__ENABLED": "true",
-        "WIREWATCH_METRICS__PORT": str(port),
-        "WIREWATCH_LOG_FORMAT": "json",
-    }
-    run = cli.popen("run", "--quiet", "--config", str(EXAMPLE_CONFIG), env=env)
+    run = cli.popen("run", "--quiet", "--config", str(EXAMPLE_CONFIG), env=metrics_env(port))
     try:
 
         def answers() -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -63,3 +64,18 @@ def wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
 def health(base: str, path: str) -> tuple[int, dict[str, object]]:
     status, body = get(base + path)
     return status, json.loads(body)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def metrics_env(port: int) -> dict[str, str]:
+    """A role's environment to serve its metrics on `port` and log JSON lines."""
+    return {
+        "WIREWATCH_METRICS__ENABLED": "true",
+        "WIREWATCH_METRICS__PORT": str(port),
+        "WIREWATCH_LOG_FORMAT": "json",
+    }
