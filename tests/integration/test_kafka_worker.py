@@ -184,7 +184,10 @@ def test_the_running_worker_is_scraped_and_its_counters_move(worker: Worker) -> 
     assert total(values, "wirewatch_stage_duration_seconds_count", stage="enrich") >= 1
     lag = {ls for (n, ls) in values if n == "wirewatch_consumer_lag_records"}
     assert any(("topic", worker.topics["raw"]) in ls for ls in lag), lag
-    logs = [json.loads(x) for x in worker.log.read_text().splitlines() if x.startswith("{")]
+    # stdout (faust's spinner escapes) and stderr (the logs) share the file: a log line
+    # may follow an escape sequence on its line
+    lines = worker.log.read_text().splitlines()
+    logs = [json.loads(x[x.index('{"time"') :]) for x in lines if '{"time"' in x]
     assert any("/metrics" in entry["message"] for entry in logs)
 
 

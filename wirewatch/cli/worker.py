@@ -43,4 +43,6 @@ def worker(
     with user_errors():
         create_missing_topics(settings.kafka)
         app = build_app(settings, metrics_for(settings.metrics))
-    app.Worker(loglevel=settings.log_level.lower(), quiet=True).execute_from_commandline()
+    # our logging stays (redacted, text or JSON): mode would replace it with its own
+    worker = app.Worker(loglevel=settings.log_level.lower(), quiet=True, override_logging=False)
+    worker.execute_from_commandline()
