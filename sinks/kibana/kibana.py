@@ -144,7 +144,15 @@ def _visualization(chart: Chart) -> tuple[str, dict[str, Any]]:
     """The Lens visualization type and state for a chart's columns."""
     layer: dict[str, Any] = {"layerId": LAYER, "layerType": "data"}
     if chart.kind == "donut":
-        pie = {**layer, "primaryGroups": ["x"], "metrics": ["y"], "numberDisplay": "percent"}
+        pie = {
+            **layer,
+            "primaryGroups": ["x"],
+            "metrics": ["y"],
+            "numberDisplay": "percent",
+            "categoryDisplay": "default",
+            "legendDisplay": "default",
+            "nestedLegend": False,
+        }
         return "lnsPie", {"shape": "donut", "layers": [pie]}
     if chart.kind == "table":
         columns = [{"columnId": c} for c in ("x", "y", "label") if c != "label" or chart.label]
