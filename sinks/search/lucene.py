@@ -20,8 +20,6 @@ from wirewatch.core.errors import WirewatchError
 from wirewatch.core.query import And, Node, Not, Or, Phrase, Query, Term
 from wirewatch.core.query.text import fold, words
 
-MATCH_ALL = "*:*"
-
 
 class QueryNotExpressible(WirewatchError):
     """A rule whose meaning Lucene query syntax cannot carry exactly."""
@@ -77,10 +75,6 @@ def _leaf(node: Term | Phrase) -> str:
     return _any([_words_on(f, node) for f in entity_fields(fld or "")])
 
 
-def _negated(node: Not) -> str:
-    return f"NOT {_group(node.item)}"
-
-
 def _group(node: Node) -> str:
     """`node` as one operand: parenthesised unless it is a single clause."""
     text = compile_node(node)
@@ -88,18 +82,20 @@ def _group(node: Node) -> str:
 
 
 def compile_node(node: Node) -> str:
-    """One AST node -> query syntax. Negations stand beside a positive clause
-    (`a AND NOT b`, `*:* AND NOT b` alone), since a purely negative group matches
-    nothing in Lucene while the rule means "everything but"."""
+    """One AST node -> query syntax; a negation inside AND reads `a AND NOT b`.
+
+    The parser refuses a rule that is only negative, so every negation stands beside
+    something positive; a group of negations alone (`gaza (NOT a NOT b)`) means
+    "everything but" in the engines' `query_string`, as in the rule.
+    """
     if isinstance(node, And):
-        parts = [_negated(i) if isinstance(i, Not) else _group(i) for i in node.items]
-        if all(isinstance(i, Not) for i in node.items):
-            parts.insert(0, MATCH_ALL)
-        return " AND ".join(parts)
+        return " AND ".join(
+            compile_node(i) if isinstance(i, Not) else _group(i) for i in node.items
+        )
     if isinstance(node, Or):
         return "(" + " OR ".join(_group(i) for i in node.items) + ")"
     if isinstance(node, Not):
-        return f"{MATCH_ALL} AND {_negated(node)}"
+        return f"NOT {_group(node.item)}"
     return _leaf(node)
 
 

@@ -57,8 +57,8 @@ def test_the_exported_query_finds_what_the_rule_matches(text, client):
 
 
 def test_a_group_of_negations_means_everything_but_them(client):
-    # a purely negative group matches nothing in Lucene; the rule means "gaza, without
-    # talks or run", which the export spells with a match-all beside the negations
+    # a purely negative group matches nothing in plain Lucene; the export relies on the
+    # engines' query_string reading it as "everything but", as the rule means it
     text = "gaza (NOT talks NOT run)"
     rule = compile_rule(text)
     expected = {e.id for e in CORPUS if rule.matches(doc_for(e))}
