@@ -94,3 +94,22 @@ def admin(k: KafkaSettings, timeout_ms: int = TIMEOUT_MS) -> KafkaAdminClient:
         )
     except (KafkaError, OSError) as e:
         raise unreachable(k, e) from None
+
+
+PROBE_TIMEOUT_MS = 5_000
+
+
+def broker_problem(k: KafkaSettings) -> str | None:
+    """Why the broker cannot be used now (one metadata request), or None: a role's
+    readiness check. A fresh client each time, so a broker that came back is seen."""
+    try:
+        client = admin(k, PROBE_TIMEOUT_MS)
+    except KafkaUnavailable as e:
+        return e.message
+    try:
+        client.list_topics()
+    except (KafkaError, OSError) as e:
+        return unreachable(k, e).message
+    finally:
+        client.close()
+    return None

@@ -52,6 +52,16 @@ class GroupReader:
             return False
         return True
 
+    def lag(self, next_offsets: Mapping[tuple[str, int], int]) -> dict[tuple[str, int], int]:
+        """Records of each partition after `next_offsets` (the next record to read), for
+        the partitions whose high-water mark the last fetch reported (no request sent)."""
+        out = {}
+        for (topic, partition), offset in next_offsets.items():
+            highwater = self._consumer.highwater(TopicPartition(topic, partition))
+            if highwater is not None:
+                out[(topic, partition)] = max(0, highwater - offset)
+        return out
+
     def close(self) -> None:
         try:
             self._consumer.close(autocommit=False)

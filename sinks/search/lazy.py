@@ -22,6 +22,7 @@ from datetime import datetime
 from sinks.search.engine import Engine, EngineUnreachable, check, connect
 from sinks.search.index import EngineArticleIndex
 from sinks.search.setup import install
+from wirewatch.core.errors import WirewatchError
 from wirewatch.core.models import Alert, DeliveryState, EnrichedArticle
 from wirewatch.core.ports import IndexResult, SearchPage, SearchRequest
 from wirewatch.core.records import StorySummary
@@ -45,6 +46,17 @@ class LazyEngineIndex:
             return None
         self._opened, down = self._connect()
         return None if down is None else down.message
+
+    def problem(self) -> str | None:
+        """Why the engine cannot take documents now (one health request), or None: the
+        sink's readiness check. Bad credentials are a reason here, not an exception."""
+        try:
+            if self._opened is None:
+                return self.start()
+            check(self._opened[0].transport, self._search)
+        except WirewatchError as e:
+            return e.message
+        return None
 
     def _open(self) -> tuple[Engine, EngineArticleIndex]:
         opened = self._opened

@@ -27,6 +27,7 @@ from tests.integration.test_kafka_control import admin, cli_for
 from tests.support.alerts import ALERT
 from tests.support.enriched import enriched as support_enriched
 from tests.support.role_process import RoleProcess
+from tests.support.scrape import free_port, health, json_logs, metrics_env, scraped, total, wait_for
 from tests.support.webhook_receiver import WebhookReceiver
 from wirewatch.core.ids import alert_id
 from wirewatch.core.messages import DeadLetter, alert_key, decode, encode
@@ -122,6 +123,7 @@ def sink(
     cli("setup", env={"WIREWATCH_MODE": "embedded"})  # the engine only: the sink makes topics
     engine = OpenSearch(hosts=[opensearch_url])
     process = SinkProcess(kafka, topics, cli, engine, prefix)
+    process.env = metrics_env(free_port())  # the sink serves its metrics
     process.start()
     try:
         _wait_for("the sink's topics", lambda: set(topics.values()) <= process.topic_names())
@@ -186,6 +188,25 @@ def test_a_poison_value_is_dead_lettered_and_the_next_article_indexed(sink: Sink
     assert letter.source_topic == sink.topics["enriched"] and "JSON" in letter.reason
 
 
+def test_the_running_sink_is_scraped_and_its_counters_move(sink: SinkProcess) -> None:
+    sink.produce("enriched", [(b"a-scraped", encode(enriched("a-scraped")))])
+    sink.wait_indexed({"a-scraped"})
+    status, ready = health(sink.base, "/readyz")
+    assert (status, ready) == (200, {"ready": True, "checks": {"kafka": "ok", "engine": "ok"}})
+    assert health(sink.base, "/healthz") == (200, {"status": "alive"})
+    values = scraped(sink.base)
+    indexed = total(values, "wirewatch_articles_out_total", stage="sink")
+    assert indexed >= 4  # a-1, a-twice, a-after, a-scraped (a repeat counts again)
+    assert total(values, "wirewatch_articles_in_total", stage="sink") >= indexed + 1  # + poison
+    assert total(values, "wirewatch_errors_total", stage="sink", kind="dead_letter") >= 1
+    assert total(values, "wirewatch_stage_duration_seconds_count", stage="sink") >= 1
+    assert total(values, "wirewatch_freshness_seconds_count", source="example.org") >= indexed
+    assert total(values, "wirewatch_alert_deliveries_total", channel="webhook") >= 1
+    lag = {ls for (n, ls) in values if n == "wirewatch_consumer_lag_records"}
+    assert any(("topic", sink.topics["enriched"]) in ls for ls in lag), lag
+    assert any("/metrics" in entry["message"] for entry in json_logs(sink.log))
+
+
 def test_articles_produced_while_the_engine_is_stopped_are_all_indexed_once_it_is_back(
     sink: SinkProcess, opensearch: Server
 ) -> None:
@@ -193,10 +214,17 @@ def test_articles_produced_while_the_engine_is_stopped_are_all_indexed_once_it_i
     opensearch.stop()
     try:
         sink.produce("enriched", [(i.encode(), encode(enriched(i))) for i in sorted(ids)])
-        time.sleep(5)  # the sink has polled them and is waiting for the engine
+        # not ready, with the reason; alive all the same (the loop is not blocked)
+        wait_for(lambda: health(sink.base, "/readyz")[0] == 503, 30, "the sink not ready")
+        status, ready = health(sink.base, "/readyz")
+        assert status == 503 and ready["ready"] is False, ready
+        checks = str(ready["checks"])
+        assert "'kafka': 'ok'" in checks and "cannot reach opensearch" in checks, ready
+        assert health(sink.base, "/healthz")[0] == 200
     finally:
         opensearch.start()
     sink.wait_indexed(ids, timeout=180)
+    wait_for(lambda: health(sink.base, "/readyz")[0] == 200, 30, "the sink ready again")
     assert all(sink.doc_ids().count(i) == 1 for i in ids)
     assert sink.process is not None and sink.process.poll() is None
 

@@ -22,7 +22,17 @@ from tests.e2e.conftest import Cli
 from tests.integration.conftest import Kafka
 from tests.integration.test_kafka_control import RECORDED, cli_for
 from tests.support.role_process import RoleProcess
-from tests.support.scrape import free_port, get, health, metrics_env, samples, total
+from tests.support.scrape import (
+    free_port,
+    get,
+    health,
+    json_logs,
+    metrics_env,
+    samples,
+    scraped,
+    total,
+    wait_for,
+)
 from wirewatch.core.messages import DeadLetter, decode, encode
 from wirewatch.core.models import Alert, Article, EnrichedArticle
 
@@ -51,11 +61,12 @@ def article(article_id: str, source: str) -> Article:
 
 
 class Worker(RoleProcess):
-    """The module's worker process and what it was given."""
+    """The module's worker process and what it was given: the poller that published the
+    recorded feed's articles keeps running beside it."""
 
-    def __init__(self, kafka: Kafka, topics: dict[str, str], cli: Cli) -> None:
+    def __init__(self, kafka: Kafka, topics: dict[str, str], cli: Cli, poller: RoleProcess) -> None:
         super().__init__("worker", cli)
-        self.kafka, self.topics = kafka, topics
+        self.kafka, self.topics, self.poller = kafka, topics, poller
 
     def produce(self, values: list[tuple[bytes, bytes, int]]) -> None:
         """(key, value, partition) records to articles.raw, acknowledged."""
@@ -92,9 +103,15 @@ def worker(kafka: Kafka, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
     cli("setup")
     cli("alerts", "add", "danube", "danube AND tulcea")  # before the worker: read at start
     cli("feeds", "add", (RECORDED / "npr-world.xml").as_uri())
-    cli("poll", "--once")
+    poller = RoleProcess("poll", cli, metrics_env(free_port()))  # runs beside the worker
+    poller.start()
+    wait_for(
+        lambda: total(scraped(poller.base), "wirewatch_articles_out_total", stage="publish") > 0,
+        120,
+        "the poller's first publish",
+    )
     cli.env.update(metrics_env(free_port()))  # the worker serves its metrics
-    worker = Worker(kafka, topics, cli)
+    worker = Worker(kafka, topics, cli, poller)
     worker.produce(  # copies of a story on two partitions; poison, then a good one, on one
         [
             (b"copy-a", encode(article("copy-a", "a.example")), 0),
@@ -107,7 +124,10 @@ def worker(kafka: Kafka, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
     try:
         yield worker
     finally:
-        worker.stop()
+        try:
+            worker.stop()
+        finally:
+            poller.stop()
 
 
 def test_every_polled_article_is_enriched_with_entities_topics_and_story(
@@ -182,11 +202,25 @@ def test_the_running_worker_is_scraped_and_its_counters_move(worker: Worker) -> 
     assert total(values, "wirewatch_stage_duration_seconds_count", stage="enrich") >= 1
     lag = {ls for (n, ls) in values if n == "wirewatch_consumer_lag_records"}
     assert any(("topic", worker.topics["raw"]) in ls for ls in lag), lag
-    # stdout (faust's spinner escapes) and stderr (the logs) share the file: a log line
-    # may follow an escape sequence on its line
-    lines = worker.log.read_text().splitlines()
-    logs = [json.loads(x[x.index('{"time"') :]) for x in lines if '{"time"' in x]
-    assert any("/metrics" in entry["message"] for entry in logs)
+    assert any("/metrics" in entry["message"] for entry in json_logs(worker.log))
+
+
+def test_the_running_poller_is_scraped_and_its_counters_move(worker: Worker) -> None:
+    poller = worker.poller
+    status, ready = health(poller.base, "/readyz")
+    assert (status, ready) == (200, {"ready": True, "checks": {"kafka": "ok"}})
+    assert health(poller.base, "/healthz") == (200, {"status": "alive"})
+    values = scraped(poller.base)
+    assert total(values, "wirewatch_feed_polls_total", outcome="ok") >= 1
+    assert total(values, "wirewatch_feed_polls_total", outcome="failed") == 0
+    polled = total(values, "wirewatch_articles_out_total", stage="ingest")
+    npr = [r for r in worker.kafka.records(worker.topics["raw"]) if b"npr" in r.value]
+    assert polled == len(npr) > 0
+    assert total(values, "wirewatch_articles_in_total", stage="publish") == polled
+    assert total(values, "wirewatch_articles_out_total", stage="publish") == polled
+    assert total(values, "wirewatch_errors_total", stage="publish") == 0
+    assert total(values, "wirewatch_stage_duration_seconds_count", stage="publish") >= 1
+    assert any("/metrics" in entry["message"] for entry in json_logs(poller.log))
 
 
 def test_a_restarted_worker_restores_its_stories(worker: Worker) -> None:

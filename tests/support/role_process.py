@@ -1,4 +1,4 @@
-"""A distributed role (`wirewatch worker`, `wirewatch sink`) run as a user runs it."""
+"""A distributed role (`wirewatch poll`, `worker`, `sink`) run as a user runs it."""
 
 from __future__ import annotations
 
@@ -9,20 +9,26 @@ from tests.e2e.conftest import Cli
 
 
 class RoleProcess:
-    """`wirewatch <role>` with `cli`'s config and environment, its output in a file (a full
-    pipe would stall it); `stop` sends SIGTERM and expects a clean exit."""
+    """`wirewatch <role>` with `cli`'s config and environment (and `env` over it: a port
+    of its own), its output in a file (a full pipe would stall it); `stop` sends SIGTERM
+    and expects a clean exit."""
 
-    def __init__(self, role: str, cli: Cli) -> None:
-        self.role, self.cli = role, cli
+    def __init__(self, role: str, cli: Cli, env: dict[str, str] | None = None) -> None:
+        self.role, self.cli, self.env = role, cli, env or {}
         self.log = cli.home / f"{role}.log"
         self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        """Where its metrics and health are served (`metrics_env` set the port)."""
+        return f"http://127.0.0.1:{({**self.cli.env, **self.env})['WIREWATCH_METRICS__PORT']}"
 
     def start(self) -> None:
         with self.log.open("a") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "wirewatch", self.role],
                 cwd=self.cli.home,
-                env=self.cli.env,
+                env={**self.cli.env, **self.env},
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )

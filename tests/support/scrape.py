@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -44,6 +45,22 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
             assert not any(v.startswith(("http:", "https:")) for v in s.labels.values()), s
             out[(s.name, tuple(sorted(s.labels.items())))] = s.value
     return out
+
+
+def scraped(base: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """The samples `base`/metrics serves now; none while the role is not serving yet."""
+    try:
+        status, text = get(base + "/metrics")
+    except (urllib.error.URLError, ConnectionError):
+        return {}
+    return samples(text) if status == 200 else {}
+
+
+def json_logs(log: Path) -> list[dict[str, object]]:
+    """The JSON log lines of a role's output file. Its stdout shares the file, and may
+    put escape sequences (faust's spinner) before a log line on the same line."""
+    lines = log.read_text().splitlines()
+    return [json.loads(x[x.index('{"time"') :]) for x in lines if '{"time"' in x]
 
 
 def total(

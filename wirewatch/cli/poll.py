@@ -59,6 +59,7 @@ def poll(
     from sinks.kafka.admin import ensure_topics
     from wirewatch.core.clock import SystemClock
     from wirewatch.runtime.build import build_fetcher, build_parser
+    from wirewatch.runtime.observe.server import metrics_for
     from wirewatch.runtime.poller import KafkaPoller
 
     extra = {
@@ -92,6 +93,7 @@ def poll(
             fetcher=build_fetcher(settings, clock),
             parse=build_parser(settings),
             publisher=publisher,
+            metrics=metrics_for(settings.metrics),
         )
         summary = asyncio.run(_run(poller, once))
     if json_out:
@@ -107,7 +109,18 @@ def poll(
 
 
 async def _run(poller: KafkaPoller, once: bool) -> PollSummary:
+    """Poll until stopped (or once), serving metrics and health meanwhile if enabled;
+    ready while the broker answers."""
+    from functools import partial
+
+    from sinks.kafka.connect import broker_problem
+    from wirewatch.runtime.observe.probe import Probe
+    from wirewatch.runtime.observe.server import serving
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, poller.stop.set)
-    return await poller.run(once=once)
+    k = poller.settings.kafka
+    checks = {"kafka": Probe(partial(broker_problem, k))}
+    async with serving(poller.settings.metrics, poller.metrics, checks):
+        return await poller.run(once=once)

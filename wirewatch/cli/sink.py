@@ -42,6 +42,7 @@ def sink(
     sink per data directory.
     """
     from wirewatch.runtime.lock import runtime_lock
+    from wirewatch.runtime.observe.server import metrics_for
     from wirewatch.runtime.sink.build import build_sink
 
     extra = {"kafka.bootstrap_servers": bootstrap} if bootstrap is not None else {}
@@ -64,7 +65,7 @@ def sink(
         if down is not None:
             err.print(f"warning: {down}; indexing waits until it answers", style="yellow")
         with runtime_lock(ctx.data_dir, command="wirewatch sink", now=ctx.clock.now()):
-            built = build_sink(ctx)
+            built = build_sink(ctx, metrics_for(settings.metrics))
             counts = asyncio.run(_run_with_signals(built))
     out.print(
         f"sink stopped: {counts.indexed} articles indexed, {counts.hits_new} new hits, "
@@ -88,9 +89,12 @@ async def _run_with_signals(built: BuiltSink) -> SinkCounts:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, on_signal, sig.name)
+    from wirewatch.runtime.observe.server import serving
+
     try:
         with user_errors():
-            return await sink.run()
+            async with serving(sink.ctx.settings.metrics, sink.metrics, built.readiness):
+                return await sink.run()
     except asyncio.CancelledError:
         return sink.counts
     finally:

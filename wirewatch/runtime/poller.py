@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from ingest.poll import FeedFetcher, FeedParser, poll_feed
 from wirewatch.core.clock import Clock
 from wirewatch.core.errors import WirewatchError
+from wirewatch.core.metrics import NO_METRICS, Metrics
 from wirewatch.core.models import Article
 from wirewatch.core.records import FeedRow
 from wirewatch.core.redact import redact_text, redact_url
@@ -31,6 +32,7 @@ from wirewatch.core.settings import Settings
 from wirewatch.runtime.aio import close_all, wait_event
 from wirewatch.runtime.context import open_poller_context
 from wirewatch.runtime.due import poll_due_feeds, pollable
+from wirewatch.runtime.observe.record import record_poll, timed
 
 log = logging.getLogger("wirewatch.poller")
 
@@ -38,6 +40,8 @@ log = logging.getLogger("wirewatch.poller")
 PUBLISH_RETRY_SECONDS = 60.0
 # Distributed mode: how often a running poller reads the `feeds` topic again.
 FOLLOW_FEEDS_SECONDS = 60.0
+PUBLISH = "publish"
+"""The poller's second stage in the metrics, after `ingest` (the polls)."""
 
 
 def shard_of(feed_id: str, count: int) -> int:
@@ -74,8 +78,10 @@ class KafkaPoller:
         fetcher: FeedFetcher,
         parse: FeedParser,
         publisher: Publisher,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.settings = settings
+        self.metrics = metrics
         self.clock = clock
         self.fetcher = fetcher
         self.parse = parse
@@ -147,12 +153,16 @@ class KafkaPoller:
             clock=self.clock,
             schedule_settings=self.settings.schedule,
         )
+        record_poll(self.metrics, outcome)
         if outcome.articles:
+            self.metrics.count("wirewatch_articles_in_total", len(outcome.articles), stage=PUBLISH)
             try:
-                await asyncio.to_thread(self.publisher.publish, outcome.articles)
+                with timed(self.metrics, PUBLISH):
+                    await asyncio.to_thread(self.publisher.publish, outcome.articles)
             except Exception as e:  # Kafka's refusal (PublishError) or a bug: this feed only
                 # State does not advance: the next poll fetches and publishes these again.
                 self.summary.publish_failures += 1
+                self.metrics.count("wirewatch_errors_total", stage=PUBLISH, kind="kafka")
                 self.state.journal.record_event(
                     self.clock.now(), "publish", redact_url(row.feed.url), redact_text(str(e))
                 )
@@ -178,6 +188,7 @@ class KafkaPoller:
         )
         self.summary.feeds_polled += 1
         self.summary.articles_published += len(outcome.articles)
+        self.metrics.count("wirewatch_articles_out_total", len(outcome.articles), stage=PUBLISH)
         if outcome.error:
             self.summary.feeds_failed.append(
                 {"url": redact_url(outcome.feed.url), "error": redact_text(outcome.error)}

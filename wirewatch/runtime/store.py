@@ -68,6 +68,10 @@ class EngineIndex(ArticleIndex, HitIndex, Protocol):
 
     def stop_waiting(self) -> None: ...
 
+    def problem(self) -> str | None:
+        """Why the engine cannot take documents now, or None (a readiness check)."""
+        ...
+
 
 def hit_states(
     new: Sequence[Alert], rules: Sequence[AlertRule]

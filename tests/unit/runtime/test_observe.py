@@ -12,6 +12,7 @@ from tests.support.scrape import samples, total
 from wirewatch.core.metrics import CATALOGUE, OTHER_SOURCE, SourceLabels
 from wirewatch.core.redact import JsonFormatter
 from wirewatch.core.settings import MetricsSettings
+from wirewatch.runtime.observe.probe import Probe
 from wirewatch.runtime.observe.prom import PrometheusMetrics
 from wirewatch.runtime.observe.server import metrics_for, respond, serving
 
@@ -87,6 +88,28 @@ async def test_the_endpoint_answers_over_a_socket() -> None:
     head, _, body = reply.partition("\r\n\r\n")
     assert head.startswith("HTTP/1.1 200 OK")
     assert total(samples(body), "wirewatch_feed_polls_total", outcome="ok") == 1
+
+
+async def test_a_probe_answers_readiness_from_its_last_background_check() -> None:
+    """A slow dependency (a broker, an engine) is asked off the loop; /readyz reads the
+    last answer, and follows the dependency when it goes down."""
+    answers = iter([None, "cannot reach Kafka at k:9092"])
+    asked = asyncio.Event()
+
+    def ask() -> str | None:
+        asked.set()
+        return next(answers, "cannot reach Kafka at k:9092")
+
+    probe = Probe(ask, every=0.05)
+    settings = MetricsSettings(enabled=True, port=0)
+    metrics = PrometheusMetrics()
+    assert probe() == "not checked yet"
+    async with serving(settings, metrics, {"kafka": probe}):
+        await asyncio.wait_for(asked.wait(), 5)
+        await asyncio.sleep(0.2)
+        reply = respond("GET", "/readyz", metrics, {"kafka": probe})
+    assert reply.status == 503
+    assert json.loads(reply.body)["checks"] == {"kafka": "cannot reach Kafka at k:9092"}
 
 
 async def test_metrics_off_opens_no_port() -> None:

@@ -19,12 +19,15 @@ import pytest
 from sinks.sqlite.alerts import AlertStore
 from sinks.sqlite.database import Database
 from tests.support.enriched import enriched, hit
+from tests.support.scrape import samples, total
 from tests.unit.runtime.test_sink_batch import Rec
 from wirewatch.core.messages import DeadLetter, encode
+from wirewatch.core.metrics import NO_METRICS, Metrics
 from wirewatch.core.models import Alert, AlertRule, Channel, DeliveryState, EnrichedArticle
 from wirewatch.core.ports import IndexResult, IndexStopped
 from wirewatch.core.settings import load_settings
 from wirewatch.runtime.context import AppContext, open_context
+from wirewatch.runtime.observe.prom import PrometheusMetrics
 from wirewatch.runtime.sink.app import Sink
 from wirewatch.runtime.store import EngineIndex
 
@@ -57,6 +60,10 @@ class Reader:
         self.log.append(("commit", dict(offsets)))
         self.hits_at_commit.append(self.hits.count_hits())
         return True
+
+    def lag(self, next_offsets: Mapping[tuple[str, int], int]) -> dict[tuple[str, int], int]:
+        """As if each partition ended 10 records after the first offset of the test."""
+        return {tp: 10 - offset for tp, offset in next_offsets.items()}
 
 
 class Engine:
@@ -118,6 +125,7 @@ class Harness:
         batches: list[list[Rec]],
         engine: Engine,
         send_letters: Callable[[Sequence[DeadLetter]], None] | None = None,
+        metrics: Metrics = NO_METRICS,
     ) -> Sink:
         self.reader = reader = Reader(self.log, batches, self.hits)
 
@@ -132,6 +140,7 @@ class Harness:
             read_rules=self.topic.rules,
             send_letters=send_letters or letters,
             senders={},
+            metrics=metrics,
         )
         reader.sink = sink
         return sink
@@ -184,6 +193,36 @@ def test_dead_letters_are_acknowledged_before_the_commit(h: Harness) -> None:
 
     assert h.log.names() == ["index", "letters", "commit"]
     assert h.log[1] == ("letters", [b"{not json"])
+
+
+def test_the_sink_counts_articles_in_and_out_dead_letters_timing_freshness_and_lag(
+    h: Harness,
+) -> None:
+    metrics = PrometheusMetrics()
+    batch = [Rec(h.enriched_topic, 0, 0, b"poison", b"{not json"), h.article(1, A1)]
+
+    asyncio.run(h.sink([batch], Engine(h.log), metrics=metrics).run())
+
+    values = samples(metrics.exposition().decode())
+    assert total(values, "wirewatch_articles_in_total", stage="sink") == 2
+    assert total(values, "wirewatch_articles_out_total", stage="sink") == 1
+    assert total(values, "wirewatch_errors_total", stage="sink", kind="dead_letter") == 1
+    assert total(values, "wirewatch_stage_duration_seconds_count", stage="sink") == 1
+    assert total(values, "wirewatch_freshness_seconds_count", source="example.org") == 1
+    lag = dict(topic=h.enriched_topic, partition="0")
+    assert total(values, "wirewatch_consumer_lag_records", **lag) == 8  # 10 - next offset 2
+
+
+def test_a_batch_given_up_at_stop_counts_as_index_down(h: Harness) -> None:
+    metrics = PrometheusMetrics()
+    engine = Engine(h.log, down=True)
+    engine.stop_waiting()
+
+    asyncio.run(h.sink([[h.article(0, A1)]], engine, metrics=metrics).run())
+
+    values = samples(metrics.exposition().decode())
+    assert total(values, "wirewatch_errors_total", stage="sink", kind="index_down") == 1
+    assert total(values, "wirewatch_articles_out_total", stage="sink") == 0
 
 
 def test_a_dead_letter_send_that_fails_commits_nothing(h: Harness) -> None:

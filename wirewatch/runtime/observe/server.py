@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from wirewatch.core.errors import WirewatchError
 from wirewatch.core.metrics import NO_METRICS, Metrics
 from wirewatch.core.settings import MetricsSettings
+from wirewatch.runtime.observe.probe import Probe
 from wirewatch.runtime.observe.prom import CONTENT_TYPE, PrometheusMetrics
 
 log = logging.getLogger("wirewatch.observe")
@@ -78,7 +79,10 @@ def metrics_for(settings: MetricsSettings) -> Metrics:
 async def serving(
     settings: MetricsSettings, metrics: Metrics, checks: Mapping[str, Check]
 ) -> AsyncIterator[int | None]:
-    """Serve while the block runs, if enabled; yields the port (the one given for port 0)."""
+    """Serve while the block runs, if enabled; yields the port (the one given for port 0).
+
+    A check that is a `Probe` asks in the background meanwhile (and not at all with
+    metrics off: nothing would read its answer)."""
     if not isinstance(metrics, PrometheusMetrics):
         yield None
         return
@@ -118,8 +122,12 @@ async def serving(
         ) from e
     port = server.sockets[0].getsockname()[1]
     log.info("metrics and health on http://%s:%d/metrics (/healthz, /readyz)", settings.host, port)
+    probes = [asyncio.create_task(c.run()) for c in checks.values() if isinstance(c, Probe)]
     try:
         yield port
     finally:
+        for task in probes:
+            task.cancel()
+        await asyncio.gather(*probes, return_exceptions=True)
         server.close()
         await server.wait_closed()

@@ -33,11 +33,14 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from wirewatch.core.messages import DeadLetter
+from wirewatch.core.metrics import NO_METRICS, Metrics, SourceLabels
 from wirewatch.core.models import Alert, AlertRule, Channel, EnrichedArticle
 from wirewatch.core.ports import IndexStopped, RuleStore
 from wirewatch.runtime.context import AppContext
 from wirewatch.runtime.notify import ChannelSender, Notifier
+from wirewatch.runtime.observe.record import record_searchable, timed
 from wirewatch.runtime.sink.batch import (
+    STAGE,
     Record,
     commit_offsets,
     decode_records,
@@ -56,6 +59,10 @@ class Reader(Protocol):
     def poll(self) -> Sequence[Record]: ...
 
     def commit(self, offsets: Mapping[tuple[str, int], int]) -> bool: ...
+
+    def lag(self, next_offsets: Mapping[tuple[str, int], int]) -> Mapping[tuple[str, int], int]:
+        """Records after `next_offsets` per partition, where the reader knows the end."""
+        ...
 
 
 @dataclass
@@ -83,6 +90,7 @@ class Sink:
         read_rules: Callable[[], list[AlertRule]],
         send_letters: Callable[[Sequence[DeadLetter]], None],
         senders: Mapping[Channel, ChannelSender],
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.ctx = ctx
         self.reader = reader
@@ -90,8 +98,15 @@ class Sink:
         self.hit_rules = hit_rules
         self.read_rules = read_rules
         self.send_letters = send_letters
+        self.metrics = metrics
+        self._sources = SourceLabels(ctx.settings.metrics.max_sources)
         self.notifier = Notifier(
-            ctx.deliveries, senders, ctx.settings.notify, clock=ctx.clock, journal=ctx.journal
+            ctx.deliveries,
+            senders,
+            ctx.settings.notify,
+            clock=ctx.clock,
+            journal=ctx.journal,
+            metrics=metrics,
         )
         self.counts = SinkCounts()
         self.stop = asyncio.Event()
@@ -110,12 +125,15 @@ class Sink:
                 records = await asyncio.to_thread(self.reader.poll)
                 if not records:
                     continue
+                offsets = commit_offsets(records)
+                self._record_lag(offsets)
                 try:
                     await self._store(records)
                 except IndexStopped as e:
                     log.warning("stopping with a batch not indexed (not committed): %s", e)
+                    self.metrics.count("wirewatch_errors_total", stage=STAGE, kind="index_down")
                     break
-                await asyncio.to_thread(self.reader.commit, commit_offsets(records))
+                await asyncio.to_thread(self.reader.commit, offsets)
         finally:
             notify.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -127,9 +145,21 @@ class Sink:
         articles = decode_records(EnrichedArticle, of_topic(records, k.topic_enriched), now)
         alerts = decode_records(Alert, of_topic(records, k.topic_alerts), now)
         letters = articles.letters + alerts.letters
+        self.metrics.count(
+            "wirewatch_articles_in_total", len(articles.items) + len(articles.letters), stage=STAGE
+        )
         if articles.items:
-            result = await asyncio.to_thread(self.engine.index, [e for _, e in articles.items])
+            with timed(self.metrics, STAGE):
+                result = await asyncio.to_thread(self.engine.index, [e for _, e in articles.items])
             self.counts.indexed += result.indexed
+            self.metrics.count("wirewatch_articles_out_total", result.indexed, stage=STAGE)
+            refused = {x.article_id for x in result.rejected}
+            record_searchable(
+                self.metrics,
+                self._sources,
+                [e.article for _, e in articles.items if e.id not in refused],
+                self.ctx.clock.now(),
+            )
             source = {e.id: r for r, e in articles.items}
             letters += [letter_for(source[x.article_id], x.reason, now) for x in result.rejected]
         if alerts.items:
@@ -137,6 +167,16 @@ class Sink:
         if letters:
             await asyncio.to_thread(self.send_letters, letters)
             self.counts.dead_lettered += len(letters)
+            self.metrics.count(
+                "wirewatch_errors_total", len(letters), stage=STAGE, kind="dead_letter"
+            )
+
+    def _record_lag(self, offsets: Mapping[tuple[str, int], int]) -> None:
+        """The consumer lag of the partitions this batch came from."""
+        for (topic, partition), lag in self.reader.lag(offsets).items():
+            self.metrics.set(
+                "wirewatch_consumer_lag_records", lag, topic=topic, partition=str(partition)
+            )
 
     async def _follow_rules(self) -> None:
         """Make the data directory's rules those of the `alerts.rules` topic now."""

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
-from sinks.kafka.connect import producer
+from sinks.kafka.connect import broker_problem, producer
 from sinks.kafka.control import KafkaRuleStore
 from sinks.kafka.deadletters import send_dead_letters
 from sinks.kafka.group import GroupReader
 from wirewatch.core.errors import ConfigError
 from wirewatch.core.messages import DeadLetter
+from wirewatch.core.metrics import NO_METRICS, Metrics
 from wirewatch.core.models import AlertRule
 from wirewatch.runtime.build import GuardedPost, build_senders, build_webhook_post
 from wirewatch.runtime.context import AppContext
+from wirewatch.runtime.observe.probe import Probe
 from wirewatch.runtime.sink.app import Sink
 
 ROLE = "sink"
@@ -26,6 +29,8 @@ class BuiltSink:
     sink: Sink
     close_kafka: Callable[[], None]
     post: GuardedPost
+    readiness: dict[str, Probe]
+    """The checks of `/readyz`: the broker and the engine answer."""
 
     async def aclose(self) -> None:
         """Leave the group (nothing committed on the way out), close the producer and the
@@ -36,10 +41,11 @@ class BuiltSink:
             await self.post.aclose()
 
 
-def build_sink(ctx: AppContext) -> BuiltSink:
+def build_sink(ctx: AppContext, metrics: Metrics = NO_METRICS) -> BuiltSink:
     """The sink of `ctx`'s settings (distributed mode, with a search engine)."""
     k = ctx.settings.kafka
-    if ctx.engine is None or ctx.hit_rules is None:
+    engine = ctx.engine
+    if engine is None or ctx.hit_rules is None:
         raise ConfigError(
             "the sink needs search.engine and mode: distributed",
             hint="set both (docs/distributed.md#the-sink)",
@@ -62,11 +68,12 @@ def build_sink(ctx: AppContext) -> BuiltSink:
     sink = Sink(
         ctx,
         reader=reader,
-        engine=ctx.engine,
+        engine=engine,
         hit_rules=ctx.hit_rules,
         read_rules=read_rules,
         send_letters=send_letters,
         senders=build_senders(ctx.settings, post),
+        metrics=metrics,
     )
 
     def close_kafka() -> None:
@@ -75,4 +82,5 @@ def build_sink(ctx: AppContext) -> BuiltSink:
         finally:
             letters.close(timeout=5)
 
-    return BuiltSink(sink, close_kafka, post)
+    checks = {"kafka": Probe(partial(broker_problem, k)), "engine": Probe(engine.problem)}
+    return BuiltSink(sink, close_kafka, post, checks)
