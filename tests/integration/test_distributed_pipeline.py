@@ -276,9 +276,13 @@ def test_a_sink_killed_mid_batch_loses_nothing_and_redelivers_no_delivered_hit(
     pipeline.receiver.reply_delay = 0.5  # deliveries in flight when the sink dies
     polled = pipeline.poll(SINK_CRASH)
     at_kill = pipeline.kill_mid_batch(pipeline.sink, before)
+    restarted = time.monotonic()
     polled()
-    total = len(_assert_indexed_once(pipeline))
-    assert before < at_kill < total, "the sink was not killed in the middle of the batch"
+    assert before < at_kill < len(pipeline.polled()), "the sink was not killed mid-batch"
+    _wait_for("the restarted sink", lambda: len(pipeline.doc_ids()) > at_kill, every=0.2)
+    # the dead sink's partitions are free once its 10 s session is over (45 s by default)
+    assert time.monotonic() - restarted < 35, "indexing stalled after the sink restarted"
+    _assert_indexed_once(pipeline)
     _assert_alerted_once_per_story(pipeline, one_attempt=False)
     by_alert = pipeline.requests_by_alert()
     assert all(len(by_alert[i]) == 1 for i in delivered), "a delivered hit was sent again"
