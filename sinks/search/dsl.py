@@ -75,7 +75,8 @@ def _text_leaf(node: Term | Phrase) -> Dsl:
     return _any([_words_on(f, node.value, False) for f in fields])
 
 
-def _entity_fields(query_field: str) -> list[str]:
+def entity_fields(query_field: str) -> list[str]:
+    """The name fields a `person:`/`org:`/`place:`/`entity:` leaf searches."""
     types = ENTITY_FIELDS[query_field]
     kinds = sorted({k for t, k in ENTITY_KIND.items() if types is None or t.value in types})
     return [f"entity_names.{k}" for k in kinds]
@@ -98,7 +99,7 @@ def _field_leaf(node: Term | Phrase, fld: str) -> Dsl:
         return _any(
             [{"term": {"topics.id": fold(value)}}, _words_on("topics.label", value, prefix)]
         )
-    return _any([_words_on(f, value, prefix) for f in _entity_fields(fld)])
+    return _any([_words_on(f, value, prefix) for f in entity_fields(fld)])
 
 
 def compile_node(node: Node) -> Dsl:

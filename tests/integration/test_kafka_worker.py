@@ -22,6 +22,7 @@ from tests.e2e.conftest import Cli
 from tests.integration.conftest import Kafka
 from tests.integration.test_kafka_control import RECORDED, cli_for
 from tests.support.role_process import RoleProcess
+from tests.support.scrape import free_port, get, health, metrics_env, samples, total
 from wirewatch.core.messages import DeadLetter, decode, encode
 from wirewatch.core.models import Alert, Article, EnrichedArticle
 
@@ -92,6 +93,7 @@ def worker(kafka: Kafka, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
     cli("alerts", "add", "danube", "danube AND tulcea")  # before the worker: read at start
     cli("feeds", "add", (RECORDED / "npr-world.xml").as_uri())
     cli("poll", "--once")
+    cli.env.update(metrics_env(free_port()))  # the worker serves its metrics
     worker = Worker(kafka, topics, cli)
     worker.produce(  # copies of a story on two partitions; poison, then a good one, on one
         [
@@ -163,6 +165,28 @@ def test_a_rule_added_while_the_worker_runs_is_matched(worker: Worker) -> None:
         if any(h.rule_id == rule["id"] for h in hits) or time.monotonic() > deadline:
             break
     assert any(h.rule_id == rule["id"] and h.article_id.startswith("late-") for h in hits)
+
+
+def test_the_running_worker_is_scraped_and_its_counters_move(worker: Worker) -> None:
+    base = f"http://127.0.0.1:{worker.cli.env['WIREWATCH_METRICS__PORT']}"
+    worker.wait_for("deadletters", 1)
+    status, ready = health(base, "/readyz")
+    assert status == 200, ready
+    assert ready == {"ready": True, "checks": {"models": "ok", "kafka": "ok"}}
+    assert health(base, "/healthz") == (200, {"status": "alive"})
+    values = samples(get(base + "/metrics")[1])
+    assert total(values, "wirewatch_articles_in_total", stage="enrich") >= 4
+    assert total(values, "wirewatch_articles_out_total", stage="resolve") >= 3
+    assert total(values, "wirewatch_articles_out_total", stage="match") >= 3
+    assert total(values, "wirewatch_errors_total", stage="enrich", kind="dead_letter") >= 1
+    assert total(values, "wirewatch_stage_duration_seconds_count", stage="enrich") >= 1
+    lag = {ls for (n, ls) in values if n == "wirewatch_consumer_lag_records"}
+    assert any(("topic", worker.topics["raw"]) in ls for ls in lag), lag
+    # stdout (faust's spinner escapes) and stderr (the logs) share the file: a log line
+    # may follow an escape sequence on its line
+    lines = worker.log.read_text().splitlines()
+    logs = [json.loads(x[x.index('{"time"') :]) for x in lines if '{"time"' in x]
+    assert any("/metrics" in entry["message"] for entry in logs)
 
 
 def test_a_restarted_worker_restores_its_stories(worker: Worker) -> None:

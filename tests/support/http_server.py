@@ -21,6 +21,7 @@ class Request:
     method: str
     path: str
     headers: dict[str, str]
+    body: bytes = b""
 
 
 @dataclass
@@ -62,13 +63,14 @@ class TestServer:
 
             def _serve(self) -> None:
                 path = self.path.split("?", 1)[0]
+                length = int(self.headers.get("Content-Length", "0") or 0)
                 req = Request(
-                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}
+                    self.command,
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    self.rfile.read(length) if length else b"",
                 )
                 server.requests.append(req)
-                length = int(self.headers.get("Content-Length", "0") or 0)
-                if length:
-                    self.rfile.read(length)
                 route = server.routes.get(path)
                 reply = route(req) if route else Reply(404, body=b"not found")
                 if reply.delay:

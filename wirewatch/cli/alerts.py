@@ -28,6 +28,7 @@ from wirewatch.cli.deliveries import (
     delivery_json,
     delivery_summary,
 )
+from wirewatch.cli.kibana import alerts_export_kibana
 from wirewatch.cli.tables import Column, WideOpt, print_table
 from wirewatch.core.redact import redact_secret_path, redact_target, redact_url
 
@@ -43,6 +44,7 @@ app = typer.Typer(
 )
 app.command("deliveries")(alerts_deliveries)
 app.command("retry")(alerts_retry)
+app.command("export-kibana")(alerts_export_kibana)
 
 NameArg = Annotated[str, typer.Argument(help="The alert's name or id.")]
 SinceOpt = Annotated[

@@ -15,6 +15,7 @@ from wirewatch.cli import (
     deadletters,
     feeds,
     inspect,
+    kibana,
     migrate,
     poll,
     reprocess,
@@ -39,6 +40,7 @@ app = typer.Typer(
 app.add_typer(feeds.app, name="feeds")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(deadletters.app, name="deadletters")
+app.add_typer(kibana.app, name="kibana")
 app.command("run")(run.run)
 app.command("poll")(poll.poll)
 app.command("worker")(worker.worker)

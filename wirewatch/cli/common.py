@@ -20,10 +20,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from wirewatch.core.errors import WirewatchError
-from wirewatch.core.redact import RedactingFormatter, redact_text
+from wirewatch.core.redact import JsonFormatter, RedactingFormatter, redact_text
 
 if TYPE_CHECKING:
-    from wirewatch.core.settings import KafkaSettings, LoadedSettings
+    from wirewatch.core.settings import KafkaSettings, LoadedSettings, Settings
     from wirewatch.runtime.context import AppContext
 
 # markup off: titles, names and queries are untrusted text, and a '[/x]' in one would
@@ -181,10 +181,16 @@ def print_problem(label: str, detail: str) -> None:
     out.print(f"  [red]{escape(label)}[/] {escape(one_line(detail))}", markup=True, highlight=False)
 
 
-def setup_logging(level: str) -> None:
-    """Our logs at the configured level, URLs redacted; chatty client libraries at WARNING."""
+def setup_logging(settings: Settings) -> None:
+    """Our logs at the configured level, URLs redacted, as text lines or one JSON object a
+    line (`log_format: json`, for a log shipper); chatty client libraries at WARNING."""
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter()
+        if settings.log_format == "json"
+        else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    level = settings.log_level
     logging.basicConfig(level=level, handlers=[handler])
     for noisy in ("kafka", "aiokafka", "httpx", "httpcore", "trafilatura"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

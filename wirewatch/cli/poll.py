@@ -72,7 +72,7 @@ def poll(
     }
     loaded = load(config, data_dir, extra)
     settings = loaded.settings
-    setup_logging(settings.log_level)
+    setup_logging(settings)
     with user_errors():
         # first: in distributed mode the poller reads its feeds from the `feeds` topic
         try:

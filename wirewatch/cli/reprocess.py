@@ -64,7 +64,7 @@ def reprocess(
                 "e.g. --where 'lang:en'",
             )
         with runtime_lock(ctx.data_dir, command="wirewatch reprocess", now=ctx.clock.now()):
-            setup_logging(ctx.settings.log_level)
+            setup_logging(ctx.settings)
             if (down := ctx.start_index()) is not None:
                 raise fail(f"the index cannot be reached: {down}", "start it and run again")
             enricher = build_enricher(ctx)

@@ -60,11 +60,12 @@ def run(
 
     from wirewatch.runtime.build import build_embedded
     from wirewatch.runtime.lock import runtime_lock
+    from wirewatch.runtime.observe.server import metrics_for
 
     with app_context(config, data_dir, command="run") as ctx:
         _start_index(ctx, once)  # before the lock: a refused engine leaves the data dir as is
         with runtime_lock(ctx.data_dir, command=_command_line(), now=ctx.clock.now()):
-            setup_logging(ctx.settings.log_level)
+            setup_logging(ctx.settings)
             if not ctx.feeds.all():
                 err.print(
                     "no feeds yet: add one with `wirewatch feeds add URL` or list them under "
@@ -92,8 +93,9 @@ def run(
                         bar.advance(stored_task, data["count"])
 
                 with user_errors():
-                    pipeline = build_embedded(ctx, progress=progress)
-                summary = asyncio.run(_run_with_signals(pipeline, once))
+                    metrics = metrics_for(ctx.settings.metrics)
+                    pipeline = build_embedded(ctx, progress=progress, metrics=metrics)
+                    summary = asyncio.run(_run_with_signals(pipeline, once))
     if json_out:
         print_json(summary.to_dict())
     else:
@@ -142,8 +144,11 @@ async def _run_with_signals(pipeline: Any, once: bool) -> RunSummary:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, on_signal, sig.name)
+    from wirewatch.runtime.observe.server import serving
+
     try:
-        return await pipeline.run(once=once)
+        async with serving(pipeline.ctx.settings.metrics, pipeline.metrics, pipeline.readiness()):
+            return await pipeline.run(once=once)
     except asyncio.CancelledError:
         pipeline.summary.interrupted = True
         return pipeline.summary

@@ -56,7 +56,7 @@ def sink(
             "`wirewatch sink` indexes into a search engine, and search.engine is sqlite",
             hint="set search.engine to opensearch or elasticsearch, and search.urls",
         )
-    setup_logging(settings.log_level)
+    setup_logging(settings)
     with user_errors():
         create_missing_topics(settings.kafka)
     with app_context(config, data_dir, extra) as ctx:

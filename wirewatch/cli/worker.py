@@ -29,6 +29,7 @@ def worker(
     story assignment (a one-partition topic), so every copy of a story is seen in one
     place. faust's web server stays off.
     """
+    from wirewatch.runtime.observe.server import metrics_for
     from wirewatch.runtime.worker.app import build_app
 
     extra = {"kafka.bootstrap_servers": bootstrap} if bootstrap is not None else {}
@@ -38,8 +39,10 @@ def worker(
             "`wirewatch worker` is a role of the distributed mode, and mode is embedded",
             hint="set `mode: distributed` (docs/distributed.md), or run `wirewatch run`",
         )
-    setup_logging(settings.log_level)
+    setup_logging(settings)
     with user_errors():
         create_missing_topics(settings.kafka)
-        app = build_app(settings)
-    app.Worker(loglevel=settings.log_level.lower(), quiet=True).execute_from_commandline()
+        app = build_app(settings, metrics_for(settings.metrics))
+    # our logging stays (redacted, text or JSON): mode would replace it with its own
+    worker = app.Worker(loglevel=settings.log_level.lower(), quiet=True, override_logging=False)
+    worker.execute_from_commandline()

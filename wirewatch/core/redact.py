@@ -15,8 +15,10 @@ parts that are not secret are kept byte for byte.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from datetime import UTC, datetime
 from urllib.parse import unquote_plus
 
 MASK = "***"
@@ -145,3 +147,32 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return redact_text(super().format(record))
+
+
+# attributes every LogRecord has; anything else on a record is an `extra=` field
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, the
+    record's `extra=` fields and the traceback if any; every string redacted as above."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact_text(record.getMessage()),
+        }
+        for name, value in vars(record).items():
+            if name not in _RECORD_FIELDS and name not in entry:
+                entry[name] = (
+                    value if isinstance(value, int | float | bool) else redact_text(str(value))
+                )
+        if record.exc_info:
+            entry["exception"] = redact_text(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)

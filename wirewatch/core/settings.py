@@ -353,6 +353,18 @@ class RetentionSettings(_Section):
     )
 
 
+class MetricsSettings(_Section):
+    """Prometheus metrics, liveness and readiness on an HTTP port of the role's own
+    (docs/observability.md). Off unless enabled: a laptop's `wirewatch run` opens no port."""
+
+    enabled: bool = Field(False, description="serve /metrics, /healthz and /readyz")
+    host: str = Field("127.0.0.1", description="address to listen on; 0.0.0.0 in a container")
+    port: int = Field(9464, ge=0, le=65535, description="TCP port (0: any free port, logged)")
+    max_sources: int = Field(
+        200, ge=1, description="distinct source labels before the rest count as 'other'"
+    )
+
+
 class FeedEntry(_Section):
     """A feed of the config file; `username`/`password` are its basic-auth credentials
     (the same as writing them into the URL, `https://user:pw@host/…`)."""
@@ -427,6 +439,9 @@ class Settings(BaseSettings):
     )
     allow_local_files: bool = Field(False, description="accept file:// feed URLs")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = Field(
+        "text", description="json: one JSON object per line (time, level, logger, message)"
+    )
     queue_size: int = Field(256, ge=1, description="articles buffered between two stages")
     feeds: list[FeedEntry] = Field(default_factory=list)
     alerts: list[RuleEntry] = Field(default_factory=list)
@@ -439,6 +454,7 @@ class Settings(BaseSettings):
     search: SearchSettings = Field(default_factory=SearchSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     @field_validator("log_level", mode="before")
     @classmethod

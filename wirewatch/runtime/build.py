@@ -21,6 +21,7 @@ from processors.enrich.pipeline import Enricher
 from sinks.email import EmailSender
 from sinks.slack import SlackSender
 from sinks.webhook import ChannelSender, HttpPost, WebhookSender
+from wirewatch.core.metrics import NO_METRICS, Metrics
 from wirewatch.core.models import Article, Channel, EnrichedArticle
 from wirewatch.core.records import StoryRecord
 from wirewatch.core.settings import Settings, email_ready
@@ -152,7 +153,9 @@ def build_parser(settings: Settings) -> GuardedParser:
     )
 
 
-def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None) -> EmbeddedPipeline:
+def build_embedded(
+    ctx: AppContext, *, progress: ProgressFn | None = None, metrics: Metrics = NO_METRICS
+) -> EmbeddedPipeline:
     settings = ctx.settings
     fetcher = build_fetcher(settings, ctx.clock)
     post = build_webhook_post(settings, ctx.clock)
@@ -167,4 +170,5 @@ def build_embedded(ctx: AppContext, *, progress: ProgressFn | None = None) -> Em
         fulltext=FullTextFetcher(fetcher, text_chars=settings.limits.text_chars),
         closers=[post, parser, enricher],
         progress=progress,
+        metrics=metrics,
     )

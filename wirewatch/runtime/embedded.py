@@ -33,6 +33,7 @@ from typing import Any, Protocol
 from ingest.poll import FeedFetcher, FeedParser, FullText, PollOutcome, poll_feed
 from processors.matching.rules import RuleSet, compile_rules, hits_for, signature
 from wirewatch.core.clock import iso
+from wirewatch.core.metrics import NO_METRICS, Metrics, SourceLabels
 from wirewatch.core.models import Article, Channel, EnrichedArticle, FeedStatus
 from wirewatch.core.ports import IndexStopped
 from wirewatch.core.records import FeedRow, StoryRecord
@@ -41,6 +42,7 @@ from wirewatch.runtime.aio import Closable, close_all
 from wirewatch.runtime.context import AppContext
 from wirewatch.runtime.due import poll_due_feeds, pollable
 from wirewatch.runtime.notify import ChannelSender, Notifier
+from wirewatch.runtime.observe.record import record_poll, record_searchable, timed
 from wirewatch.runtime.retention import prune_periodically
 from wirewatch.runtime.retry import retry
 
@@ -51,6 +53,8 @@ STATUS_KEY = "runtime_status"
 # Seconds before each retry of a batch whose enrichment failed (a crashed NER worker, a
 # model out of memory): about a minute in all, then the batch waits in the outbox.
 ENRICH_RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+# A store call this long means the index is not taking batches: the runtime is not ready.
+STORE_STALLED_S = 30.0
 
 
 class EnrichStage(Protocol):
@@ -101,6 +105,7 @@ class EmbeddedPipeline:
         progress: ProgressFn | None = None,
         rng: random.Random | None = None,
         enrich_retry_delays: Sequence[float] = ENRICH_RETRY_DELAYS,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.ctx = ctx
         self.fetcher = fetcher
@@ -111,6 +116,10 @@ class EmbeddedPipeline:
         self.progress = progress or (lambda event, data: None)
         self.rng = rng or random.Random()
         self.enrich_retry_delays = tuple(enrich_retry_delays)
+        self.metrics = metrics
+        self._sources = SourceLabels(ctx.settings.metrics.max_sources)
+        self._running = False
+        self._storing_since: float | None = None
         size = ctx.settings.queue_size
         self.raw_q: asyncio.Queue[Any] = asyncio.Queue(maxsize=size)
         self.enriched_q: asyncio.Queue[Any] = asyncio.Queue(maxsize=size)
@@ -123,6 +132,7 @@ class EmbeddedPipeline:
             clock=ctx.clock,
             journal=ctx.journal,
             rng=self.rng,
+            metrics=metrics,
         )
         self._rule_set = RuleSet()
         self._rules_version: str | None = None
@@ -133,6 +143,7 @@ class EmbeddedPipeline:
     async def run(self, *, once: bool) -> RunSummary:
         """Run until `stop` is set (or, with `once`, until every feed was polled and drained)."""
         self._load_rules()
+        self._running = True
         stages = [
             asyncio.create_task(self._ingest(once), name="ingest"),
             asyncio.create_task(self._enrich(), name="enrich"),
@@ -157,6 +168,7 @@ class EmbeddedPipeline:
             for t in (*stages, *background):
                 with contextlib.suppress(asyncio.CancelledError):
                     await t
+            self._running = False
             self.summary.seconds = round(time.monotonic() - self._started, 3)
             self.summary.interrupted = self.stop.is_set() and not once
             self._write_status(running=False)
@@ -220,6 +232,7 @@ class EmbeddedPipeline:
         )
         self.ctx.feeds.accept_poll(outcome.feed, outcome.state, outcome.articles, now=clock.now())
         self.summary.feeds_polled += 1
+        record_poll(self.metrics, outcome)
         if outcome.error:
             self._feed_failed(outcome.feed.url, outcome.error)
         elif outcome.state.last_status is FeedStatus.NOT_MODIFIED:
@@ -267,18 +280,21 @@ class EmbeddedPipeline:
         try:
             async for batch in self._batches(self.raw_q, self.ctx.settings.enrich.batch_size):
                 articles = [a for _, a in batch]
+                self.metrics.count("wirewatch_articles_in_total", len(articles), stage="enrich")
                 try:
-                    enriched, stories = await retry(
-                        functools.partial(asyncio.to_thread, self.enricher.enrich, articles),
-                        delays=self.enrich_retry_delays,
-                        stop=self.stop,
-                        what=f"enrichment of a batch of {len(articles)}",
-                    )
+                    with timed(self.metrics, "enrich"):
+                        enriched, stories = await retry(
+                            functools.partial(asyncio.to_thread, self.enricher.enrich, articles),
+                            delays=self.enrich_retry_delays,
+                            stop=self.stop,
+                            what=f"enrichment of a batch of {len(articles)}",
+                        )
                 except Exception as e:
                     # The enricher handles bad articles itself: this is a bug or a broken
                     # model that retrying did not get past. Nothing is lost: the batch
                     # stays in the outbox and the next start queues it again.
                     log.exception("enrichment failed for a batch of %d", len(articles))
+                    self.metrics.count("wirewatch_errors_total", stage="enrich", kind="batch")
                     self.ctx.journal.record_event(
                         self.ctx.clock.now(), "enrich", f"{len(articles)} articles", repr(e)
                     )
@@ -288,6 +304,7 @@ class EmbeddedPipeline:
                     (seq, e, by_id.get(e.id)) for (seq, _), e in zip(batch, enriched, strict=True)
                 ]
                 self.summary.enrich_notes += sum(1 for e in enriched if e.notes)
+                self.metrics.count("wirewatch_articles_out_total", len(enriched), stage="enrich")
                 await self.enriched_q.put(out)
         finally:
             await self.enriched_q.put(_DONE)
@@ -302,19 +319,29 @@ class EmbeddedPipeline:
             self._load_rules()
             now = self.ctx.clock.now()
             hits = [h for _, e, _ in batch for h in hits_for(e, self._rule_set, now)]
+            self.metrics.count("wirewatch_articles_in_total", len(batch), stage="store")
+            self._storing_since = time.monotonic()
             try:
-                new_hits = await self.ctx.store(
-                    [(seq, e) for seq, e, _ in batch],
-                    [s for _, _, s in batch if s is not None],
-                    hits,
-                    now,
-                )
+                with timed(self.metrics, "store"):
+                    new_hits = await self.ctx.store(
+                        [(seq, e) for seq, e, _ in batch],
+                        [s for _, _, s in batch if s is not None],
+                        hits,
+                        now,
+                    )
             except IndexStopped:
                 # the runtime is stopping and the index is down: the batch stays in the
                 # outbox for the next run; keep draining so no stage waits on a full queue
                 self.summary.articles_waiting_for_index += len(batch)
+                self.metrics.count("wirewatch_errors_total", stage="store", kind="index_down")
                 continue
+            finally:
+                self._storing_since = None
             self.summary.articles_stored += len(batch)
+            self.metrics.count("wirewatch_articles_out_total", len(batch), stage="store")
+            record_searchable(
+                self.metrics, self._sources, [e.article for _, e, _ in batch], self.ctx.clock.now()
+            )
             self.summary.hits_new += len(new_hits)
             self.progress("stored", {"count": len(batch), "hits": len(new_hits)})
             if new_hits:
@@ -355,7 +382,25 @@ class EmbeddedPipeline:
     async def _status_loop(self) -> None:
         while True:
             self._write_status(running=True)
+            self.metrics.set("wirewatch_queue_items", self.raw_q.qsize(), queue="raw")
+            self.metrics.set("wirewatch_queue_items", self.enriched_q.qsize(), queue="enriched")
             await asyncio.sleep(2.0)
+
+    def readiness(self) -> dict[str, Callable[[], str | None]]:
+        """The checks of `/readyz`: the stages run, and the index takes batches."""
+
+        def pipeline() -> str | None:
+            if self.stop.is_set():
+                return "stopping: finishing accepted articles"
+            return None if self._running else "not started yet"
+
+        def index() -> str | None:
+            since = self._storing_since
+            if since is None or time.monotonic() - since < STORE_STALLED_S:
+                return None
+            return f"one batch has waited {time.monotonic() - since:.0f}s for the index (down?)"
+
+        return {"pipeline": pipeline, "index": index}
 
     def _write_status(self, *, running: bool) -> None:
         self.summary.deliveries_ok = self.notifier.counts.delivered

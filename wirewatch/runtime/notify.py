@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from sinks.webhook import ChannelSender, DeliveryResult, next_attempt_at
 from wirewatch.core.clock import Clock
+from wirewatch.core.metrics import NO_METRICS, Metrics
 from wirewatch.core.models import Channel, Notification
 from wirewatch.core.pacing import digests
 from wirewatch.core.ports import DeliveryQueue, Journal
@@ -73,8 +74,10 @@ class Notifier:
         clock: Clock,
         journal: Journal,
         rng: random.Random | None = None,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.queue = queue
+        self.metrics = metrics
         self.senders = dict(senders)
         self.settings = settings
         self.clock = clock
@@ -180,6 +183,7 @@ class Notifier:
         if result.ok:
             self.queue.mark_delivered(d.alert.id, d.channel, d.target, now)
             self.counts.delivered += 1
+            self._count(d, "delivered")
             return
         shown = redact_target(d.channel, d.target)
         error = redact_text((result.error or "failed").replace(d.target, shown))
@@ -188,8 +192,15 @@ class Notifier:
         self.queue.mark_attempt_failed(d.alert.id, d.channel, d.target, error, retry_at=retry_at)
         if retry_at is not None:
             log.info("%s to %s failed (attempt %d), retrying: %s", d.channel, shown, tried, error)
+            self._count(d, "retrying")
             return
         self.counts.dead_lettered += 1
+        self._count(d, "dead_lettered")
         message = f"{d.channel} to {shown} gave up after {tried} attempts: {error}"
         self.journal.record_event(now, STAGE, d.alert.rule_name, message)
         log.error("alert %r: %s", d.alert.rule_name, message)
+
+    def _count(self, d: Delivery, outcome: str) -> None:
+        self.metrics.count(
+            "wirewatch_alert_deliveries_total", channel=str(d.channel), outcome=outcome
+        )

@@ -16,6 +16,7 @@ and loses none.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, cast
 
@@ -25,8 +26,11 @@ from processors.enrich.pipeline import Enricher
 from processors.enrich.stories import StoryIndex
 from sinks.kafka.deadletters import dead_letter
 from wirewatch.core.clock import SystemClock
+from wirewatch.core.metrics import NO_METRICS, Metrics
 from wirewatch.core.settings import Settings
 from wirewatch.core.topics import SESSION_TIMEOUT_S, group_id
+from wirewatch.runtime.observe.record import timed
+from wirewatch.runtime.observe.server import serving
 from wirewatch.runtime.worker import stages
 from wirewatch.runtime.worker.rebalance import RebalanceSafeApp
 
@@ -47,8 +51,11 @@ class TopicGlobalTable(faust.GlobalTable):
         return self.changelog_topic.get_topic_name()
 
 
-def build_app(settings: Settings) -> faust.App:
-    """The worker app for these settings; every worker of a deployment builds the same."""
+def build_app(settings: Settings, metrics: Metrics = NO_METRICS) -> faust.App:
+    """The worker app for these settings; every worker of a deployment builds the same.
+
+    With metrics on, a task serves them (and /healthz, /readyz) on the worker's loop once
+    faust has started; faust's own web server stays off."""
     k = settings.kafka
     datadir = settings.data_dir / "worker"
     datadir.mkdir(parents=True, exist_ok=True)  # faust makes only the last level: a new
@@ -76,7 +83,23 @@ def build_app(settings: Settings) -> faust.App:
         **RAW,
     )
 
-    async def send(topic: str, out: stages.Output) -> None:
+    models_loaded = asyncio.Event()
+
+    def received(event: faust.EventT, stage: str) -> stages.Received:
+        m = event.message
+        metrics.count("wirewatch_articles_in_total", stage=stage)
+        highwater = app.consumer.highwater(m.tp)
+        if highwater is not None:  # unknown until the first fetch of the partition
+            lag = max(0, highwater - m.offset - 1)
+            metrics.set(
+                "wirewatch_consumer_lag_records", lag, topic=m.topic, partition=str(m.partition)
+            )
+        return stages.Received(m.topic, m.partition, m.offset, event.key, event.value)
+
+    async def send(topic: str, out: stages.Output, stage: str) -> None:
+        metrics.count("wirewatch_articles_out_total", len(out.records), stage=stage)
+        if out.dead:
+            metrics.count("wirewatch_errors_total", len(out.dead), stage=stage, kind="dead_letter")
         for key, value in out.records:
             await app.send(topic, key=key, value=value)
         for letter in out.dead:
@@ -85,13 +108,15 @@ def build_app(settings: Settings) -> faust.App:
     @app.agent(raw)
     async def enrich(stream: faust.StreamT[bytes]) -> None:
         enricher = Enricher(settings.enrich, clock=clock)
+        models_loaded.set()
         batches = cast("faust.Stream[bytes]", stream).take_events  # not declared on StreamT
         try:
             async for events in batches(settings.enrich.batch_size, BATCH_WAIT_S):
-                batch = [_received(e) for e in events]
+                batch = [received(e, "enrich") for e in events]
                 # off the event loop: the other agents, commits and heartbeats go on meanwhile
-                out = await asyncio.to_thread(stages.sign, enricher, batch, clock.now())
-                await send(k.topic_candidates, out)
+                with timed(metrics, "enrich"):
+                    out = await asyncio.to_thread(stages.sign, enricher, batch, clock.now())
+                await send(k.topic_candidates, out, "enrich")
         finally:
             enricher.close()  # its NER processes stop with the worker
 
@@ -108,21 +133,34 @@ def build_app(settings: Settings) -> faust.App:
                 index.expire(now)
                 for a in stages.expired(records, now - index.window):
                     del records[a]
-            out, record = stages.resolve(index, _received(event), now)
+            with timed(metrics, "resolve"):
+                out, record = stages.resolve(index, received(event, "resolve"), now)
             if record is not None:
                 records[record.article_id.encode()] = stages.encode_record(record)
-            await send(k.topic_enriched, out)
+            await send(k.topic_enriched, out, "resolve")
 
     @app.agent(enriched)
     async def match(stream: faust.StreamT[bytes]) -> None:
         compiled = stages.Rules()
         async for event in stream.events():
             rule_set = compiled.refresh(rules)
-            await send(k.topic_alerts, stages.match(rule_set, _received(event), clock.now()))
+            with timed(metrics, "match"):
+                out = stages.match(rule_set, received(event, "match"), clock.now())
+            await send(k.topic_alerts, out, "match")
+
+    def readiness() -> dict[str, Callable[[], str | None]]:
+        return {
+            "models": lambda: None if models_loaded.is_set() else "loading the NLP models",
+            "kafka": lambda: (
+                None
+                if app.consumer.assignment()
+                else "no partitions assigned yet (joining the consumer group)"
+            ),
+        }
+
+    @app.task
+    async def observe() -> None:
+        async with serving(settings.metrics, metrics, readiness()):
+            await asyncio.Event().wait()  # until faust cancels its tasks at shutdown
 
     return app
-
-
-def _received(event: faust.EventT) -> stages.Received:
-    m = event.message
-    return stages.Received(m.topic, m.partition, m.offset, event.key, event.value)

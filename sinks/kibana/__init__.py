@@ -1,0 +1,1 @@
+"""Saved objects for Kibana and OpenSearch Dashboards, built from the index layout."""

@@ -1,0 +1,1 @@
+"""Observability of a role: Prometheus metrics, liveness and readiness over HTTP."""
