@@ -16,7 +16,7 @@ from kafka.errors import KafkaError
 
 from wirewatch.core.errors import WirewatchError
 from wirewatch.core.settings import KafkaSettings
-from wirewatch.core.topics import group_id
+from wirewatch.core.topics import SESSION_TIMEOUT_S, group_id
 
 TIMEOUT_MS = 15_000
 
@@ -77,6 +77,7 @@ def group_consumer(k: KafkaSettings, role: str, topics: list[str]) -> KafkaConsu
             group_id=group_id(k, role),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            session_timeout_ms=int(SESSION_TIMEOUT_S * 1000),  # a dead member's hold
             bootstrap_timeout_ms=TIMEOUT_MS,
         )
         c.subscribe(topics)

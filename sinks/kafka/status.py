@@ -9,6 +9,7 @@ the report is `wirewatch.core.backlog`'s.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,16 +31,18 @@ from wirewatch.core.settings import KafkaSettings
 from wirewatch.core.topics import consumer_groups, topic_plan
 
 STATUS_TIMEOUT_MS = 5_000
+RETRY_S = 0.25
 
 
 def read_status(k: KafkaSettings) -> dict[str, Any]:
     """The distributed status report (its shape: docs/distributed.md, "Status")."""
     names = [s.name for s in topic_plan(k)]
     groups = consumer_groups(k)
+    deadline = time.monotonic() + STATUS_TIMEOUT_MS / 1000
     client = admin(k, STATUS_TIMEOUT_MS)
     try:
         partitions = _partition_offsets(client, names)
-        states = _group_states(client, [g.group_id for g in groups])
+        states = _group_states(client, [g.group_id for g in groups], deadline)
     except KafkaError as e:
         raise unreachable(k, e) from None
     finally:
@@ -73,11 +76,24 @@ def _partition_offsets(
     }
 
 
-def _group_states(client: KafkaAdminClient, group_ids: Sequence[str]) -> dict[str, GroupState]:
+def _group_states(
+    client: KafkaAdminClient, group_ids: Sequence[str], deadline: float
+) -> dict[str, GroupState]:
     """Each group's state and members (a group the broker does not know is "Dead", with no
-    members) and its committed offsets (-1 means none)."""
-    described = client.describe_groups(list(group_ids))
-    committed = client.list_group_offsets({g: None for g in group_ids})
+    members) and its committed offsets (-1 means none).
+
+    A broker that has just started (or restarted) answers with a retriable error such as
+    CoordinatorNotAvailable while it loads the group coordinator: the broker is up, so
+    this asks again until `deadline` rather than report it unreachable."""
+    while True:
+        try:
+            described = client.describe_groups(list(group_ids))
+            committed = client.list_group_offsets({g: None for g in group_ids})
+            break
+        except KafkaError as e:
+            if not e.retriable or time.monotonic() >= deadline:
+                raise
+            time.sleep(RETRY_S)
     return {
         g: GroupState(
             state=described[g]["group_state"],

@@ -28,6 +28,7 @@ from tests.support.alerts import ALERT
 from tests.support.enriched import enriched as support_enriched
 from tests.support.role_process import RoleProcess
 from tests.support.scrape import free_port, health, json_logs, metrics_env, scraped, total, wait_for
+from tests.support.search_index import article_ids
 from tests.support.webhook_receiver import WebhookReceiver
 from wirewatch.core.ids import alert_id
 from wirewatch.core.messages import DeadLetter, alert_key, decode, encode
@@ -85,12 +86,7 @@ class SinkProcess(RoleProcess):
 
     def doc_ids(self) -> list[str]:
         """Every article document's id, over every monthly index (repeats would show)."""
-        pattern = f"{self.prefix}-articles-*"
-        self.engine.indices.refresh(index=pattern, ignore_unavailable=True)
-        found = self.engine.search(
-            index=pattern, body={"size": 1000, "_source": False}, ignore_unavailable=True
-        )
-        return [h["_id"] for h in found["hits"]["hits"]]
+        return article_ids(self.engine, self.prefix)
 
     def wait_indexed(self, ids: set[str], timeout: float = 120) -> None:
         _wait_for(f"{sorted(ids)} indexed", lambda: ids <= set(self.doc_ids()), timeout)

@@ -11,7 +11,7 @@ from tests.e2e.conftest import Cli
 class RoleProcess:
     """`wirewatch <role>` with `cli`'s config and environment (and `env` over it: a port
     of its own), its output in a file (a full pipe would stall it); `stop` sends SIGTERM
-    and expects a clean exit."""
+    and expects a clean exit, `kill` crashes it."""
 
     def __init__(self, role: str, cli: Cli, env: dict[str, str] | None = None) -> None:
         self.role, self.cli, self.env = role, cli, env or {}
@@ -38,3 +38,10 @@ class RoleProcess:
         self.process.terminate()
         self.process.wait(timeout=60)
         assert self.process.returncode == 0, self.log.read_text()[-3000:]
+
+    def kill(self) -> None:
+        """SIGKILL (`kill -9`), as a crash or the OOM killer: no handler runs, nothing is
+        flushed or committed on the way out."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=30)

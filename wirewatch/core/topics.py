@@ -20,6 +20,14 @@ from wirewatch.core.settings import KafkaSettings
 
 HOUR_MS = 3_600_000
 COMPACTED = {"cleanup.policy": "compact"}
+SESSION_TIMEOUT_S = 10.0
+"""How long the broker waits for a silent member of a role's consumer group before it
+gives the member's partitions to the others. A worker or sink that dies without leaving
+(kill -9, a lost machine) holds its partitions until then, and an eager rebalance stalls
+the whole group meanwhile: with the clients' defaults, measured, every worker stood still
+for a minute after a kill -9 (faust: 60 s) and a restarted sink indexed nothing for 45 s
+(kafka-python: 45 s). 10 s (heartbeats every 3 s) is the least Kafka's default
+group.min.session.timeout.ms (6 s) allows with room for a busy machine."""
 
 
 @dataclass(frozen=True)

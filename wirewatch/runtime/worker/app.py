@@ -28,7 +28,7 @@ from sinks.kafka.deadletters import dead_letter
 from wirewatch.core.clock import SystemClock
 from wirewatch.core.metrics import NO_METRICS, Metrics
 from wirewatch.core.settings import Settings
-from wirewatch.core.topics import group_id
+from wirewatch.core.topics import SESSION_TIMEOUT_S, group_id
 from wirewatch.runtime.observe.record import timed
 from wirewatch.runtime.observe.server import serving
 from wirewatch.runtime.worker import stages
@@ -37,12 +37,6 @@ from wirewatch.runtime.worker.rebalance import RebalanceSafeApp
 BATCH_WAIT_S = 0.5  # how long `enrich` waits to fill an NER batch
 EXPIRE_EVERY = timedelta(minutes=1)
 RAW: dict[str, Any] = {"key_type": bytes, "value_type": bytes}
-# A worker that dies without leaving the group (kill -9, a lost machine) holds its
-# partitions until the broker gives up on its session, and an eager rebalance stalls the
-# whole group meanwhile: with faust's default of 60 s, measured, every worker stood still
-# for a minute after a kill -9. 10 s (heartbeats every 3 s) is the least Kafka's default
-# group.min.session.timeout.ms (6 s) allows with room for a busy machine.
-SESSION_TIMEOUT_S = 10.0
 
 
 class TopicGlobalTable(faust.GlobalTable):
