@@ -21,15 +21,16 @@ dropped records, and faust then committed the first run of acks after them (15â€
 read from its beginning, as `auto_offset_reset=earliest` would for a new consumer.
 
 What was left (1 of ~600 now and then): faust's own choice of the offset to commit.
-Around a rebalance its bookkeeping of the offsets it read races with its seek back to the
-committed offsets, so a few records can go unread while the ones after them are processed
-and acked; faust then commits past them when the hole is one record wide (it allows one
-missing offset after the committed one), when it does not know the committed offset (a
+Right after an assignment (faust runs its fetcher to read the changelogs, then seeks the
+agents' partitions to their committed offsets) a few records of a partition can go
+unread while the ones after them are processed and acked (soaks: 1â€“4 such holes a run).
+faust then commits past them when the hole is one record wide (it allows one missing
+offset after the committed one), when it does not know the committed offset (a
 never-committed partition), or when it took the jump for a compacted range (its "gaps").
 The consumer now commits only a run of acked offsets that begins exactly where reading
 began (`offsets.next_commit`), never counts a jump as done, and reads a partition again
 from its committed offset when a hole stays open for two commits in a row (`offsets.hole`):
-a dropped record is then processed, and the records after it at most twice.
+a dropped record is then processed, and the records after it once more.
 """
 
 from __future__ import annotations
