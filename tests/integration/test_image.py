@@ -41,9 +41,9 @@ def image(pytestconfig: pytest.Config) -> str:
     missing = [tool for tool in ("podman", "runc", "debootstrap") if shutil.which(tool) is None]
     require(not missing, f"{', '.join(missing)} missing: apt-get install podman runc debootstrap")
     built = podman.build_image()
-    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(
+    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():  # the figure goes to the terminal, always
+        print(
             f"\nimage {built.image}: {built.size_bytes / 1e6:.0f} MB, "
             f"built in {built.seconds:.0f} s"
         )
