@@ -92,7 +92,7 @@ def test_the_image_runs_as_a_user_with_its_labels_entrypoint_and_health_check(
     _ok(r)
     inspected = json.loads(r.stdout)[0]
     config = inspected["Config"]
-    assert config["User"] == "wirewatch"
+    assert config.get("User") == "wirewatch"
     assert config["Entrypoint"] == ["wirewatch"] and config["Cmd"] == ["run"]
     assert config["Labels"]["org.opencontainers.image.version"] == __version__
     assert config["Labels"]["org.opencontainers.image.licenses"] == "Apache-2.0"
