@@ -20,7 +20,9 @@ def test_every_variable_is_a_setting() -> None:
 
 def test_the_example_values_load_uncommented(tmp_path: Path) -> None:
     env = example_variables(WIREWATCH_ENV_EXAMPLE)
-    loaded = load_settings(env=env, cwd=tmp_path).settings
+    empty = tmp_path / "wirewatch.yaml"  # so no config file of the machine's user is read
+    empty.write_text("")
+    loaded = load_settings(empty, env=env, cwd=tmp_path).settings
     assert loaded.notify.smtp_host == "smtp.example.org"
     assert loaded.fetch.allow_private == ["10.0.0.0/8"]
     assert loaded.kafka.partitions_raw == 6
