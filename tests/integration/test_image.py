@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import threading
 import time
 import uuid
@@ -33,6 +34,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 RECORDED = REPO / "examples" / "recorded"
+DEPLOY = REPO / "deploy"
 CONFIG_DIR, DATA_DIR = "/etc/wirewatch", "/var/lib/wirewatch/data"
 
 
@@ -130,6 +132,33 @@ def test_run_once_polls_enriches_and_indexes_the_recorded_feeds_in_a_container(
     _ok(found)
     articles = json.loads(found.stdout)
     assert articles and all(a["entities"] for a in articles)
+
+
+def test_the_embedded_compose_file_runs_the_demo_in_its_volume(image: str, tmp_path: Path) -> None:
+    """Docker Compose v2 drives Podman's Docker API: compose.embedded.yaml's one service runs
+    `run --once` on the offline demo (CONFIG_DIR's default, examples/), and a second run
+    finds every article already in the service's volume."""
+    project = f"ww{uuid.uuid4().hex[:8]}"
+    compose = [str(DEPLOY / "dev" / "compose"), "--env-file", ".env.example"]
+    compose += ["-p", project, "-f", "compose.embedded.yaml"]
+    with podman.docker_api(tmp_path) as docker_host:
+        env = {**os.environ, "DOCKER_HOST": docker_host, "APP_IMAGE": image}
+
+        def compose_run(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [*compose, *args], cwd=DEPLOY, env=env, capture_output=True, text=True, timeout=600
+            )
+
+        try:
+            runs = [compose_run("run", "--rm", "-T", "wirewatch", "run", "--once", "--json")]
+            runs.append(compose_run("run", "--rm", "-T", "wirewatch", "run", "--once", "--json"))
+        finally:
+            compose_run("down", "--volumes")
+    for r in runs:
+        _ok(r)
+    first, second = (json.loads(r.stdout) for r in runs)
+    assert first["feeds_failed"] == [] and first["articles_stored"] > 100
+    assert second["articles_stored"] == 0, second
 
 
 def test_worker_and_sink_containers_make_polled_articles_searchable(

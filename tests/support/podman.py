@@ -8,8 +8,11 @@ ulimits this sandbox needs (its defaults exceed the hard limits).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,3 +76,31 @@ def run(
         options += ["-e", f"{name}={value}"]
     options += ["-d", "--name", detach_as] if detach_as else ["--rm"]
     return podman("run", *options, IMAGE, *args, timeout=timeout)
+
+
+@contextmanager
+def docker_api(folder: Path) -> Iterator[str]:
+    """Podman's Docker-compatible API on a socket in `folder`, for the Compose CLI: the
+    DOCKER_HOST to use. Its containers get runc and this sandbox's ulimits by default."""
+    conf = folder / "containers.conf"
+    conf.write_text(
+        '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n'
+        '[engine]\nruntime = "runc"\n'
+    )
+    socket = folder / "podman.sock"
+    service = subprocess.Popen(
+        ["podman", "system", "service", "--time=0", f"unix://{socket}"],
+        env={**os.environ, "CONTAINERS_CONF": str(conf)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not socket.exists():
+            if service.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("podman system service did not open its socket")
+            time.sleep(0.2)
+        yield f"unix://{socket}"
+    finally:
+        service.terminate()
+        service.wait(timeout=30)
