@@ -54,7 +54,7 @@ from wirewatch.runtime.context import open_context
 
 REPO = Path(__file__).resolve().parents[1]
 BBC = REPO.parent / "shared" / "corpora" / "news_topics" / "bbc_news" / "bbc_news.jsonl"
-WARMUP = 4
+WARMUP = 24  # several per partition of articles.raw (6 by default)
 TICK = 0.2
 STEP_TIMEOUT = 900.0
 
@@ -337,6 +337,27 @@ def distributed_roles(
             role.stop()
 
 
+def wait_for_members(config: Path, workers: int, roles: Sequence[Role]) -> None:
+    """Until `wirewatch status` shows every worker in the group and it is stable, so no
+    rebalance moves partitions while the clock runs (a joining worker stops the others)."""
+    deadline = time.monotonic() + STEP_TIMEOUT
+    while time.monotonic() < deadline:
+        for role in roles:
+            role.check()
+        status = subprocess.run(
+            [sys.executable, "-m", "wirewatch", "status", "--json", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+        )
+        if status.returncode == 0:
+            group = next(g for g in json.loads(status.stdout)["groups"] if g["role"] == "worker")
+            if group["members"] == workers and group["state"] == "Stable":
+                return
+        time.sleep(1)
+    raise SystemExit(f"the worker group never had {workers} stable members")
+
+
 def publish(producer: KafkaProducer, topic: str, batch: Sequence[Article]) -> None:
     for a in batch:
         producer.send(topic, key=article_key(a.id), value=encode(a))
@@ -352,9 +373,10 @@ def distributed(
     late: list[Article],
 ) -> Result:
     producer = KafkaProducer(bootstrap_servers=args.bootstrap, linger_ms=5)
-    with distributed_roles(args, work, workers) as (_, engine, topics, roles):
+    with distributed_roles(args, work, workers) as (config, engine, topics, roles):
         raw = topics["topic_raw"]
-        publish(producer, raw, warm)  # every stage started and warm before the clock runs
+        wait_for_members(config, workers, roles)
+        publish(producer, raw, warm)  # every stage and partition warm before the clock runs
         wait_for_count(engine, len(warm), roles)
         pids = [r.process.pid for r in roles]
         meter = CpuMeter({"wirewatch": pids, **service_groups()})
