@@ -156,6 +156,13 @@ def cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu_seconds() -> float:
+    """CPU seconds the whole machine spent busy (/proc/stat), to show what else ran."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    idle = int(fields[3]) + int(fields[4])  # idle + iowait
+    return (sum(int(f) for f in fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def tree(pid: int) -> list[int]:
     """pid and its descendants (NER processes are children of the enricher's process)."""
     out, todo = [], [pid]
@@ -189,9 +196,9 @@ class CpuMeter:
         self.wall = 0.0
 
     def _read(self) -> dict[str, float]:
-        return {
-            k: sum(cpu_seconds(p) for pid in v for p in tree(pid)) for k, v in self.groups.items()
-        }
+        groups = self.groups.items()
+        used = {k: sum(cpu_seconds(p) for pid in v for p in tree(pid)) for k, v in groups}
+        return used | {"everything else": machine_cpu_seconds() - sum(used.values())}
 
     def start(self) -> None:
         self.before, self.t0 = self._read(), time.monotonic()
