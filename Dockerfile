@@ -48,10 +48,14 @@ ENV PATH=/opt/wirewatch/bin:$PATH PYTHONUNBUFFERED=1 \
 WORKDIR /var/lib/wirewatch
 USER wirewatch
 VOLUME ["/var/lib/wirewatch/data"]
-# The health check is a command you can switch at build time (--build-arg HEALTHCHECK_CMD=…)
-# or per container (-e HEALTHCHECK_CMD=…, or compose's healthcheck). Until the roles serve
-# a readiness endpoint it checks that the installed CLI starts.
-ARG HEALTHCHECK_CMD="wirewatch --version"
+# Every long-running role (run, poll, worker, sink) serves /metrics, /healthz and /readyz on
+# port 9464 (docs/observability.md); the health check asks /readyz, so a role that cannot
+# reach Kafka or the engine, or has not loaded its models, is "unhealthy" with the reason
+# (docker inspect). Switch it at build time (--build-arg HEALTHCHECK_CMD=…) or per
+# container (-e HEALTHCHECK_CMD=…, or compose's healthcheck).
+ENV WIREWATCH_METRICS__ENABLED=true WIREWATCH_METRICS__HOST=0.0.0.0
+EXPOSE 9464
+ARG HEALTHCHECK_CMD="python -m wirewatch.runtime.observe.ready"
 ENV HEALTHCHECK_CMD=${HEALTHCHECK_CMD}
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD $HEALTHCHECK_CMD
 ENTRYPOINT ["wirewatch"]
