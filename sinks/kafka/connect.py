@@ -15,6 +15,7 @@ from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from wirewatch.core.errors import WirewatchError
+from wirewatch.core.kafka_security import client_options
 from wirewatch.core.settings import KafkaSettings
 from wirewatch.core.topics import SESSION_TIMEOUT_S, group_id
 
@@ -33,10 +34,12 @@ def unreachable(k: KafkaSettings, e: BaseException) -> KafkaUnavailable:
 
 
 def _common(k: KafkaSettings, role: str) -> dict[str, Any]:
+    """What every client shares: the brokers, its id, the timeout, TLS and SASL."""
     return {
         "bootstrap_servers": k.bootstrap_servers.split(","),
         "client_id": f"{k.client_id}-{role}",
         "request_timeout_ms": TIMEOUT_MS,
+        **client_options(k),
     }
 
 
