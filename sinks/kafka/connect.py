@@ -29,7 +29,8 @@ class KafkaUnavailable(WirewatchError):
 def unreachable(k: KafkaSettings, e: BaseException) -> KafkaUnavailable:
     return KafkaUnavailable(
         f"cannot reach Kafka at {k.bootstrap_servers}: {e}",
-        hint="start the broker (deploy/dev/services up kafka) or fix kafka.bootstrap_servers",
+        hint="start the broker (deploy/dev/services up kafka) or fix kafka.bootstrap_servers "
+        "(a secured cluster: kafka.security_protocol and its credentials)",
     )
 
 
