@@ -27,7 +27,7 @@ def test_sasl_plaintext_gives_aiokafka_the_mechanism_user_and_password() -> None
         security_protocol="SASL_PLAINTEXT",
         sasl_mechanism="SCRAM-SHA-512",
         username="wirewatch",
-        password="k4fkapw",  # type: ignore[arg-type]  # pydantic makes it a SecretStr
+        password="k4fkapw",
     )
     assert aiokafka_auth(k) == {
         "security_protocol": "SASL_PLAINTEXT",
@@ -47,7 +47,7 @@ def test_sasl_ssl_and_ssl_carry_a_context_that_trusts_the_ca_file(tmp_path: Path
         KafkaSettings(
             security_protocol="SASL_SSL",
             username="u",
-            password="p",  # type: ignore[arg-type]
+            password="p",
             ca_file=ca,
         )
     )
