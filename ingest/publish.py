@@ -24,6 +24,7 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
 from wirewatch.core.errors import WirewatchError
+from wirewatch.core.kafka_security import client_options
 from wirewatch.core.models import Article
 from wirewatch.core.settings import KafkaSettings
 
@@ -48,6 +49,7 @@ def _producer_config(settings: KafkaSettings, timeout_ms: int) -> dict[str, Any]
         "bootstrap_timeout_ms": min(10_000, timeout_ms),
         "compression_type": "gzip",
         "linger_ms": 20,
+        **client_options(settings),
     }
 
 

@@ -15,6 +15,7 @@ from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from wirewatch.core.errors import WirewatchError
+from wirewatch.core.kafka_security import client_options
 from wirewatch.core.settings import KafkaSettings
 from wirewatch.core.topics import SESSION_TIMEOUT_S, group_id
 
@@ -28,15 +29,18 @@ class KafkaUnavailable(WirewatchError):
 def unreachable(k: KafkaSettings, e: BaseException) -> KafkaUnavailable:
     return KafkaUnavailable(
         f"cannot reach Kafka at {k.bootstrap_servers}: {e}",
-        hint="start the broker (deploy/dev/services up kafka) or fix kafka.bootstrap_servers",
+        hint="start the broker (deploy/dev/services up kafka) or fix kafka.bootstrap_servers "
+        "(a secured cluster: kafka.security_protocol and its credentials)",
     )
 
 
 def _common(k: KafkaSettings, role: str) -> dict[str, Any]:
+    """What every client shares: the brokers, its id, the timeout, TLS and SASL."""
     return {
         "bootstrap_servers": k.bootstrap_servers.split(","),
         "client_id": f"{k.client_id}-{role}",
         "request_timeout_ms": TIMEOUT_MS,
+        **client_options(k),
     }
 
 

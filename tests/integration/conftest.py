@@ -62,6 +62,11 @@ class Kafka(Server):
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    @property
+    def sasl_bootstrap(self) -> str:
+        """The broker's SASL/PLAIN listener (user wirewatch, password wirewatch-dev)."""
+        return f"127.0.0.1:{self.port + 2}"
+
     def records(self, topic: str) -> list[Any]:
         """Every record of `topic` (waiting up to 3 s for the next one), for assertions."""
         from kafka import KafkaConsumer

@@ -240,6 +240,51 @@ class KafkaSettings(_Section):
     poller_count: int = Field(
         1, ge=1, le=MAX_POLLERS, description="pollers splitting the feed list"
     )
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", description="how the clients reach the broker: TLS (SSL), SASL, both"
+    )
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        "PLAIN", description="the SASL mechanism (with a SASL_* security_protocol)"
+    )
+    username: str | None = Field(None, description="the SASL user (with a SASL_* protocol)")
+    password: SecretStr | None = Field(None, description="the SASL user's password")
+    ca_file: Path | None = Field(
+        None, description="PEM file of the CA that signed the brokers' TLS certificates"
+    )
+    cert_file: Path | None = Field(
+        None, description="PEM client certificate for mutual TLS (with key_file)"
+    )
+    key_file: Path | None = Field(None, description="PEM private key of cert_file")
+
+    @property
+    def uses_sasl(self) -> bool:
+        return self.security_protocol in ("SASL_PLAINTEXT", "SASL_SSL")
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.security_protocol in ("SSL", "SASL_SSL")
+
+    @model_validator(mode="after")
+    def _security_is_complete(self) -> KafkaSettings:
+        """A setting the protocol would ignore, or SASL without its credentials, fails at
+        load instead of as an authentication error (or a plain-text connection) later."""
+        sasl, tls = self.uses_sasl, self.uses_tls
+        if sasl and (self.username is None or self.password is None):
+            raise ValueError(
+                f"kafka.security_protocol {self.security_protocol} needs kafka.username "
+                "and kafka.password"
+            )
+        if not sasl and (self.username is not None or self.password is not None):
+            raise ValueError(
+                "kafka.username/kafka.password need kafka.security_protocol SASL_PLAINTEXT "
+                "or SASL_SSL"
+            )
+        files = [n for n in ("ca_file", "cert_file", "key_file") if getattr(self, n)]
+        if files and not tls:
+            raise ValueError(f"kafka.{files[0]} needs kafka.security_protocol SSL or SASL_SSL")
+        if (self.cert_file is None) != (self.key_file is None):
+            raise ValueError("kafka.cert_file and kafka.key_file go together (mutual TLS)")
+        return self
 
     @model_validator(mode="after")
     def _index_below_count(self) -> KafkaSettings:
@@ -799,6 +844,11 @@ def _resolve_paths(
     ca = settings.search.ca_certs
     if ca is not None and not ca.is_absolute():
         settings.search.ca_certs = (base_for("search.ca_certs") / ca.expanduser()).resolve()
+    for name in ("ca_file", "cert_file", "key_file"):
+        path = getattr(settings.kafka, name)
+        if path is not None and not path.is_absolute():
+            base = base_for(f"kafka.{name}")
+            setattr(settings.kafka, name, (base / path.expanduser()).resolve())
     smtp_ca = settings.notify.smtp_ca_file
     if smtp_ca is not None and not smtp_ca.is_absolute():
         base = base_for("notify.smtp_ca_file")

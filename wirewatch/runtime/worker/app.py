@@ -32,6 +32,7 @@ from wirewatch.core.topics import SESSION_TIMEOUT_S, group_id
 from wirewatch.runtime.observe.record import timed
 from wirewatch.runtime.observe.server import serving
 from wirewatch.runtime.worker import stages
+from wirewatch.runtime.worker.credentials import broker_credentials
 from wirewatch.runtime.worker.rebalance import RebalanceSafeApp
 
 BATCH_WAIT_S = 0.5  # how long `enrich` waits to fill an NER batch
@@ -69,6 +70,7 @@ def build_app(settings: Settings, metrics: Metrics = NO_METRICS) -> faust.App:
         value_serializer="raw",
         GlobalTable=TopicGlobalTable,
         broker_session_timeout=SESSION_TIMEOUT_S,
+        broker_credentials=broker_credentials(k),
     )
     clock = SystemClock()
     raw = app.topic(k.topic_raw, **RAW)
