@@ -8,8 +8,10 @@ Checked as a user would: every polled article is in the index once (count by `_i
 with its language, entities, topics and story; every story `wirewatch search` finds for
 the rule's query has one hit in `alerts hits`, delivered once, keyed by its alert id. Then
 again after a worker, and then the sink, are killed with SIGKILL in the middle of a batch
-and restarted; and at the end `wirewatch status` shows both groups with nothing left to
-read. The tests run in order and share the processes: each phase adds feeds.
+and restarted; then after the broker is stopped and started again under the running
+processes, which recover by themselves; and at the end `wirewatch status` shows both
+groups with nothing left to read. The tests run in order and share the processes: each
+phase adds feeds.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ SECRET = "pipeline-test-secret"
 FIRST = ("npr-world.xml", "bbc-world.xml")
 WORKER_CRASH = ("nyt-world.xml", "dw-english.rdf")
 SINK_CRASH = ("aljazeera.xml", "cbs-world.xml")
+# Every recorded feed is used by then: the broker restart polls NPR's again as a feed of
+# its own whose links moved, so that its 10 items are new articles (ids come from links).
+BROKER_RESTART = ("npr-moved.xml",)
 (RULE,) = yaml.safe_load(EXAMPLE_CONFIG.read_text())["alerts"]
 
 
@@ -140,6 +145,10 @@ def pipeline(
         for name in (*FIRST, *WORKER_CRASH, *SINK_CRASH):
             body = (RECORDED / name).read_bytes()
             feeds.route(f"/{name}", lambda _r, b=body: Reply(body=b))
+        moved = (
+            (RECORDED / "npr-world.xml").read_bytes().replace(b"npr.org/20", b"npr.org/moved/20")
+        )
+        feeds.route(f"/{BROKER_RESTART[0]}", lambda _r: Reply(body=moved))
         env = {
             "WIREWATCH_KAFKA__CLIENT_ID": prefix,  # consumer groups of this module's own
             "WIREWATCH_SEARCH__ENGINE": "opensearch",
@@ -293,6 +302,22 @@ def test_a_sink_killed_mid_batch_loses_nothing_and_redelivers_no_delivered_hit(
     _assert_alerted_once_per_story(pipeline, one_attempt=False)
     by_alert = pipeline.requests_by_alert()
     assert all(len(by_alert[i]) == 1 for i in delivered), "a delivered hit was sent again"
+
+
+def test_a_broker_restart_under_the_running_roles_needs_no_restart_of_them(
+    pipeline: Pipeline,
+) -> None:
+    roles = (*pipeline.workers, pipeline.sink)
+    pids = [r.process.pid for r in roles if r.process is not None]
+    before = set(pipeline.doc_ids())
+    pipeline.kafka.stop()
+    time.sleep(5)  # the roles' fetches and heartbeats fail meanwhile
+    pipeline.kafka.start()
+    pipeline.poll(BROKER_RESTART)()
+    new = _assert_indexed_once(pipeline) - before
+    assert len(new) == 10, f"{len(new)} new articles indexed of NPR's 10 moved items"
+    assert [r.process.pid for r in roles if r.process is not None] == pids
+    assert all(r.process is not None and r.process.poll() is None for r in roles), "a role died"
 
 
 def test_status_shows_both_groups_with_nothing_left_to_read(pipeline: Pipeline) -> None:
