@@ -61,10 +61,12 @@ def article(article_id: str, source: str) -> Article:
 
 
 class Worker(RoleProcess):
-    """The module's worker process and what it was given: the poller that published the
-    recorded feed's articles keeps running beside it."""
+    """A worker process and what it was given; in this module, the poller that published the
+    recorded feed's articles keeps running beside it (the two-worker module has none)."""
 
-    def __init__(self, kafka: Kafka, topics: dict[str, str], cli: Cli, poller: RoleProcess) -> None:
+    def __init__(
+        self, kafka: Kafka, topics: dict[str, str], cli: Cli, poller: RoleProcess | None = None
+    ) -> None:
         super().__init__("worker", cli)
         self.kafka, self.topics, self.poller = kafka, topics, poller
 
@@ -207,6 +209,7 @@ def test_the_running_worker_is_scraped_and_its_counters_move(worker: Worker) -> 
 
 def test_the_running_poller_is_scraped_and_its_counters_move(worker: Worker) -> None:
     poller = worker.poller
+    assert poller is not None
     status, ready = health(poller.base, "/readyz")
     assert (status, ready) == (200, {"ready": True, "checks": {"kafka": "ok"}})
     assert health(poller.base, "/healthz") == (200, {"status": "alive"})
