@@ -10,6 +10,7 @@ another, and their ids make the repeat harmless.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,10 +32,28 @@ class GroupReader:
     def __init__(self, k: KafkaSettings, role: str, topics: list[str], max_records: int) -> None:
         self._consumer = group_consumer(k, role, topics)
         self._max_records = max_records
+        self._waiting = False  # the broker was unreachable at the last poll
 
     def poll(self) -> list[Any]:
-        """The next records (kafka-python `ConsumerRecord`s), in order per partition."""
-        polled = self._consumer.poll(timeout_ms=POLL_MS, max_records=self._max_records)
+        """The next records (kafka-python `ConsumerRecord`s), in order per partition.
+
+        While the broker cannot be reached (kafka-python's poll raises its connection
+        errors, e.g. while looking for the group coordinator), an empty batch after a
+        pause: the loop goes on, and the consumer reconnects by itself once the broker is
+        back. An error that retrying cannot mend is raised."""
+        try:
+            polled = self._consumer.poll(timeout_ms=POLL_MS, max_records=self._max_records)
+        except KafkaError as e:
+            if not e.retriable:
+                raise
+            if not self._waiting:
+                log.warning("cannot reach Kafka, retrying until it answers: %s", e)
+            self._waiting = True
+            time.sleep(POLL_MS / 1000)
+            return []
+        if self._waiting:
+            log.warning("Kafka answers again")
+            self._waiting = False
         return [r for records in polled.values() for r in records]
 
     def commit(self, offsets: Mapping[tuple[str, int], int]) -> bool:
@@ -49,6 +68,13 @@ class GroupReader:
             )
         except CommitFailedError as e:
             log.warning("offsets not committed, the records will come again: %s", e)
+            return False
+        except KafkaError as e:
+            if not e.retriable:
+                raise
+            log.warning(
+                "offsets not committed (Kafka unreachable), the records will come again: %s", e
+            )
             return False
         return True
 
