@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-
-pytest.importorskip("faust")
-
 from faust.transport.drivers.aiokafka import Consumer as FaustConsumer
 from faust.types import TP
 
